@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Hot loops want AVX2/FMA, which plain `-O` does not emit. The binaries run on the machine
+// that builds them, so target its CPU unless LIP_PORTABLE=1 asks for a generic build.
+let portable = ProcessInfo.processInfo.environment["LIP_PORTABLE"] == "1"
+let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+let cpuCFlags: [CSetting] = portable ? [] : [.unsafeFlags(["-march=native"])]
+
+let package = Package(
+    name: "LIP",
+    products: [
+        .executable(name: "lip", targets: ["lip"]),
+        // Dynamic, so that compiled notebooks link against the same build of the core.
+        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .target(name: "PNGShim", dependencies: ["CLibPNG"], cSettings: cpuCFlags),
+        .target(name: "CSupport"),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CSupport"], swiftSettings: cpuFlags),
+        .target(name: "Networks", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
+        .target(name: "ImageIO", dependencies: ["PNGShim"], swiftSettings: cpuFlags),
+        .target(name: "LIPCore", dependencies: ["TensorKit", "Networks", "ImageIO"],
+                swiftSettings: cpuFlags),
+        .executableTarget(name: "lip", dependencies: [
+            "LIPCore", "TensorKit", "Networks", "ImageIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: cpuFlags),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TensorKit"], swiftSettings: cpuFlags),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: cpuFlags),
+        .testTarget(name: "LIPCoreTests", dependencies: ["LIPCore", "Networks", "TensorKit", "ImageIO"],
+                    swiftSettings: cpuFlags),
+    ],
+    // Kernels hand raw buffer pointers to worker threads; Swift 5 mode keeps that legal
+    // without wrapping every pointer in an @unchecked Sendable box.
+    swiftLanguageModes: [.v5]
+)

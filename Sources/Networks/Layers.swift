@@ -1,0 +1,141 @@
+import Foundation
+import TensorKit
+
+/// `nn.Conv2d` with square kernels. Padding is done inside the convolution; DIP's
+/// separate `ReflectionPad2d` module is kept as a `PaddingSlot` so that names match.
+public final class Conv2d: Layer {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int
+    public let padding: Int
+    public let paddingMode: PaddingMode
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                paddingMode: PaddingMode = .zero, bias: Bool = true) {
+        weight = Tensor(zeros: [outChannels, inChannels, kernelSize, kernelSize], requiresGradient: true)
+        self.bias = bias ? Tensor(zeros: [outChannels], requiresGradient: true) : nil
+        self.stride = stride
+        self.padding = padding
+        self.paddingMode = paddingMode
+    }
+
+    public var inChannels: Int { weight.shape[1] }
+    public var outChannels: Int { weight.shape[0] }
+    public var kernelSize: Int { weight.shape[2] }
+    public var fanIn: Int { weight.shape[1] * weight.shape[2] * weight.shape[3] }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: paddingMode)
+    }
+
+    public var localParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    /// PyTorch's default init (`kaiming_uniform_(a=sqrt(5))`): weight and bias both
+    /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    public func resetParameters(using random: inout RandomSource) {
+        let bound = 1 / Float(fanIn).squareRoot()
+        weight.data = random.uniform(count: weight.count, low: -bound, high: bound)
+        if let bias { bias.data = random.uniform(count: bias.count, low: -bound, high: bound) }
+    }
+
+    public var summary: String {
+        "Conv2d(\(inChannels), \(outChannels), kernel_size=(\(kernelSize), \(kernelSize)), stride=(\(stride), \(stride))"
+            + (padding > 0 ? ", padding=\(padding) [\(paddingMode.rawValue)]" : "") + (bias == nil ? ", bias=False)" : ")")
+    }
+}
+
+/// Marks where the reference has a `ReflectionPad2d` module (identity here: the padding
+/// is fused into the next convolution).
+public final class PaddingSlot: Layer {
+    public let amount: Int
+    public init(amount: Int) { self.amount = amount }
+    public func callAsFunction(_ input: Tensor) -> Tensor { input }
+    public var summary: String { "ReflectionPad2d(\(amount)) (fused into the next Conv2d)" }
+}
+
+/// How batch-norm weights start. PyTorch >= 1.2 uses ones; 0.4 (DIP's pinned version)
+/// drew U(0, 1).
+public enum BatchNormInit: String, Sendable, Codable, CaseIterable {
+    case ones
+    case uniform
+}
+
+/// `nn.BatchNorm2d(channels)` in training mode (eps 1e-5, momentum 0.1, affine).
+public final class BatchNorm2d: Layer {
+    public let weight: Tensor
+    public let bias: Tensor
+    public let statistics: RunningStatistics
+    public let epsilon: Float = 1e-5
+
+    public init(channels: Int) {
+        weight = Tensor(filling: 1, shape: [channels], requiresGradient: true)
+        bias = Tensor(zeros: [channels], requiresGradient: true)
+        statistics = RunningStatistics(channels: channels)
+    }
+
+    public var channels: Int { weight.count }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        batchNorm(input, weight: weight, bias: bias, epsilon: epsilon,
+                  statistics: GradientMode.isEnabled || updatesStatisticsWithoutGradients ? statistics : nil)
+    }
+
+    /// PyTorch updates running statistics on every train-mode forward, even under
+    /// no_grad; evaluation passes that must not disturb a checkpoint turn this off.
+    public var updatesStatisticsWithoutGradients = true
+
+    public var localParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+
+    public func resetParameters(initialization: BatchNormInit, using random: inout RandomSource) {
+        switch initialization {
+        case .ones: weight.data = [Float](repeating: 1, count: channels)
+        case .uniform: weight.data = random.uniform(count: channels)
+        }
+        bias.data = [Float](repeating: 0, count: channels)
+        statistics.mean = [Float](repeating: 0, count: channels)
+        statistics.variance = [Float](repeating: 1, count: channels)
+        statistics.batchesTracked = 0
+    }
+
+    public var summary: String { "BatchNorm2d(\(channels), eps=1e-05, momentum=0.1, affine=True)" }
+}
+
+/// Pointwise nonlinearities of DIP's `act()` and the output sigmoid.
+public enum ActivationKind: String, Sendable, Codable, CaseIterable {
+    case leakyReLU = "LeakyReLU"
+    case relu = "ReLU"
+    case sigmoid = "Sigmoid"
+    case tanh = "Tanh"
+    case none = "none"
+}
+
+public final class Activation: Layer {
+    public let kind: ActivationKind
+    public init(_ kind: ActivationKind) { self.kind = kind }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        switch kind {
+        case .leakyReLU: leakyReLU(input, slope: 0.2)
+        case .relu: relu(input)
+        case .sigmoid: sigmoid(input)
+        case .tanh: TensorKit.tanh(input)
+        case .none: input
+        }
+    }
+
+    public var summary: String { kind == .leakyReLU ? "LeakyReLU(negative_slope=0.2)" : kind.rawValue }
+}
+
+/// `nn.Upsample(scale_factor=factor, mode=...)`.
+public final class Upsample: Layer {
+    public let factor: Int
+    public let mode: UpsampleMode
+    public init(factor: Int = 2, mode: UpsampleMode) {
+        self.factor = factor
+        self.mode = mode
+    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { upsample(input, factor: factor, mode: mode) }
+    public var summary: String { "Upsample(scale_factor=\(factor), mode='\(mode.rawValue)')" }
+}

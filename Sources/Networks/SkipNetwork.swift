@@ -1,0 +1,122 @@
+import TensorKit
+
+/// The arguments of DIP's `skip()` builder (`models/skip.py`).
+public struct SkipConfiguration: Sendable, Codable, Equatable {
+    public var inputChannels = 32
+    public var outputChannels = 3
+    public var channelsDown = [128, 128, 128, 128, 128]
+    public var channelsUp = [128, 128, 128, 128, 128]
+    public var channelsSkip = [4, 4, 4, 4, 4]
+    public var filterSizeDown = 3
+    public var filterSizeUp = 3
+    public var filterSizeSkip = 1
+    public var needSigmoid = true
+    public var needBias = true
+    public var padding = PaddingMode.reflection
+    public var upsampleMode = UpsampleMode.bilinear
+    public var activation = ActivationKind.leakyReLU
+    public var need1x1Up = true
+
+    /// The configuration of DIP's denoising and super-resolution notebooks and of every
+    /// LIP script: `get_net(32, 'skip', 'reflection', 'bilinear', skip_n33d=128,
+    /// skip_n33u=128, skip_n11=4, num_scales=5)`, 2,217,831 parameters.
+    public static let dip = SkipConfiguration()
+
+    public init() {}
+
+    public var scales: Int { channelsDown.count }
+
+    /// Why the configuration cannot be built, or nil.
+    public var problem: String? {
+        if channelsUp.count != scales || channelsSkip.count != scales {
+            return "channelsDown, channelsUp and channelsSkip need one entry per scale (got \(channelsDown.count), \(channelsUp.count), \(channelsSkip.count))"
+        }
+        if inputChannels < 1 || outputChannels < 1 { return "input and output channels must be positive" }
+        if [filterSizeDown, filterSizeUp, filterSizeSkip].contains(where: { $0 < 1 || $0 % 2 == 0 }) {
+            return "filter sizes must be odd and positive"
+        }
+        return nil
+    }
+}
+
+/// Builds DIP's hourglass `skip` network, module for module as `models/skip.py` does
+/// (outside-in recursion, BN right after the concat, upsampling inside the deeper branch),
+/// so that every parameter's path equals its PyTorch `state_dict` key.
+public func makeSkipNetwork(_ configuration: SkipConfiguration = .dip) -> Sequential {
+    precondition(configuration.problem == nil, configuration.problem ?? "")
+    let c = configuration
+    let model = Sequential()
+    var current = model
+    var inputDepth = c.inputChannels
+    let last = c.scales - 1
+
+    /// DIP's `conv()`: Sequential(ReflectionPad2d, Conv2d) with pad='reflection', else a
+    /// single Conv2d with zero padding (then the conv is child 0).
+    func convolution(_ inChannels: Int, _ outChannels: Int, _ kernel: Int, stride: Int = 1) -> any Layer {
+        let pad = (kernel - 1) / 2
+        let block = Sequential()
+        if c.padding == .reflection { block.append(PaddingSlot(amount: pad)) }
+        block.append(Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel, stride: stride,
+                            padding: pad, paddingMode: c.padding, bias: c.needBias))
+        return block
+    }
+
+    for i in 0..<c.scales {
+        let deeper = Sequential()
+        let skip = Sequential()
+        if c.channelsSkip[i] != 0 {
+            current.add(Concat([skip, deeper]))
+        } else {
+            current.add(deeper)
+        }
+        current.add(BatchNorm2d(channels: c.channelsSkip[i] + (i < last ? c.channelsUp[i + 1] : c.channelsDown[i])))
+
+        if c.channelsSkip[i] != 0 {
+            skip.add(convolution(inputDepth, c.channelsSkip[i], c.filterSizeSkip))
+            skip.add(BatchNorm2d(channels: c.channelsSkip[i]))
+            skip.add(Activation(c.activation))
+        }
+        deeper.add(convolution(inputDepth, c.channelsDown[i], c.filterSizeDown, stride: 2))
+        deeper.add(BatchNorm2d(channels: c.channelsDown[i]))
+        deeper.add(Activation(c.activation))
+        deeper.add(convolution(c.channelsDown[i], c.channelsDown[i], c.filterSizeDown))
+        deeper.add(BatchNorm2d(channels: c.channelsDown[i]))
+        deeper.add(Activation(c.activation))
+
+        let deeperMain = Sequential()
+        let k: Int
+        if i == last {
+            k = c.channelsDown[i]
+        } else {
+            deeper.add(deeperMain)
+            k = c.channelsUp[i + 1]
+        }
+        deeper.add(Upsample(factor: 2, mode: c.upsampleMode))
+
+        current.add(convolution(c.channelsSkip[i] + k, c.channelsUp[i], c.filterSizeUp))
+        current.add(BatchNorm2d(channels: c.channelsUp[i]))
+        current.add(Activation(c.activation))
+        if c.need1x1Up {
+            current.add(convolution(c.channelsUp[i], c.channelsUp[i], 1))
+            current.add(BatchNorm2d(channels: c.channelsUp[i]))
+            current.add(Activation(c.activation))
+        }
+        inputDepth = c.channelsDown[i]
+        current = deeperMain
+    }
+    model.add(convolution(c.channelsUp[0], c.outputChannels, 1))
+    if c.needSigmoid { model.add(Activation(.sigmoid)) }
+    return model
+}
+
+extension Layer {
+    /// Initialises every convolution and batch norm as PyTorch's defaults do, drawing from
+    /// `random` in module order.
+    public func initializeParameters(seed: UInt64, batchNorm: BatchNormInit = .ones) {
+        var random = RandomSource(seed: seed)
+        for (_, module) in namedModules() {
+            if let conv = module as? Conv2d { conv.resetParameters(using: &random) }
+            if let norm = module as? BatchNorm2d { norm.resetParameters(initialization: batchNorm, using: &random) }
+        }
+    }
+}

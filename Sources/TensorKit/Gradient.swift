@@ -1,0 +1,54 @@
+/// Whether operations record the graph. Turn it off for evaluation-only forward passes.
+public enum GradientMode {
+    nonisolated(unsafe) public static var isEnabled = true
+
+    /// Runs `body` without recording the graph (like `torch.no_grad()`).
+    public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = isEnabled
+        isEnabled = false
+        defer { isEnabled = saved }
+        return try body()
+    }
+}
+
+extension Tensor {
+    /// Back-propagates from this scalar (seed gradient 1), or from any tensor with an
+    /// explicit seed of the same shape. The graph is released afterwards, as PyTorch does
+    /// without `retain_graph`.
+    public func backward(seed: [Float]? = nil) {
+        precondition(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
+        guard requiresGradient else { return }
+        let order = topologicalOrder()
+        accumulateGradient(seed ?? [1])
+        for node in order.reversed() {
+            if let function = node.backwardFunction, node.gradient != nil {
+                function(node)
+            }
+        }
+        for node in order where node.backwardFunction != nil {
+            node.backwardFunction = nil
+            node.parents = []
+            node.gradient = nil  // intermediate gradients are not kept
+        }
+    }
+
+    /// Nodes reachable from self that need a gradient, parents before children.
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        // Iterative DFS: the DIP graph is hundreds of nodes deep.
+        var stack: [(Tensor, Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded {
+                order.append(node)
+                continue
+            }
+            if !visited.insert(ObjectIdentifier(node)).inserted { continue }
+            stack.append((node, true))
+            for parent in node.parents where parent.requiresGradient {
+                if !visited.contains(ObjectIdentifier(parent)) { stack.append((parent, false)) }
+            }
+        }
+        return order
+    }
+}

@@ -1,0 +1,57 @@
+import CBLAS
+import Dispatch
+
+/// Counts the multiply-add work handed to BLAS, for the benchmark's GFLOP/s figures.
+public enum GemmCounter {
+    nonisolated(unsafe) public static var flops: Double = 0
+}
+
+/// Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, with
+/// op(A) of size m x k and op(B) of size k x n.
+@inline(__always)
+func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+          alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        // BLAS leaves C untouched for k = 0 only when beta = 1; make beta = 0 explicit.
+        if beta != 1 {
+            for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
+        }
+        return
+    }
+    GemmCounter.flops += 2 * Double(m) * Double(n) * Double(k)
+    let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
+    // OpenBLAS runs single-threaded (see `Threads`); the cores split C into column or row
+    // blocks here instead. Its own workers spin in sched_yield between calls and starve
+    // the elementwise kernels on a 2-core machine; this way one pool serves both.
+    let parts = min(Threads.count, Int(2 * Double(m) * Double(n) * Double(k) / 4e6))
+    if parts <= 1 {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+        return
+    }
+    if n >= m {
+        // Column blocks of C (and of op(B)), multiples of 16 for the kernel's panels.
+        let block = ((n + parts - 1) / parts + 15) / 16 * 16
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = part * block
+            let width = min(n, start + block) - start
+            guard width > 0 else { return }
+            let bStart = transposeB ? b + start * ldb : b + start
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(width), Int32(k), alpha, a, Int32(lda),
+                        bStart, Int32(ldb), beta, c + start, Int32(ldc))
+        }
+    } else {
+        // Row blocks of C (and of op(A)).
+        let block = ((m + parts - 1) / parts + 7) / 8 * 8
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = part * block
+            let height = min(m, start + block) - start
+            guard height > 0 else { return }
+            let aStart = transposeA ? a + start : a + start * lda
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(height), Int32(n), Int32(k), alpha, aStart, Int32(lda),
+                        b, Int32(ldb), beta, c + start * ldc, Int32(ldc))
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// How a convolution extends its input beyond the border.
+public enum PaddingMode: String, Sendable, Codable, CaseIterable {
+    /// Zeros outside the image (`Conv2d(padding=p)`).
+    case zero
+    /// Mirror without repeating the edge (`ReflectionPad2d`), as DIP's `pad='reflection'`.
+    case reflection
+}
+
+/// Index of the source pixel for padded position `i` (may be negative or >= size), or -1
+/// for a zero.
+@inline(__always)
+func sourceIndex(_ i: Int, size: Int, mode: PaddingMode) -> Int {
+    if i >= 0 && i < size { return i }
+    switch mode {
+    case .zero: return -1
+    case .reflection: return i < 0 ? -i : 2 &* size &- 2 &- i
+    }
+}
+
+/// Pads `channels` planes of height x width by `pad` on every side into `destination`
+/// (planes of (height+2pad) x (width+2pad)).
+func padPlanes(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, pad: Int,
+               mode: PaddingMode, into destination: UnsafeMutablePointer<Float>) {
+    let paddedHeight = height &+ 2 &* pad, paddedWidth = width &+ 2 &* pad
+    parallelItems(channels, costPerItem: paddedHeight &* paddedWidth) { c in
+        let src = source + c &* height &* width
+        let dst = destination + c &* paddedHeight &* paddedWidth
+        for r in 0..<paddedHeight {
+            let row = dst + r &* paddedWidth
+            let sr = sourceIndex(r &- pad, size: height, mode: mode)
+            if sr < 0 {
+                row.update(repeating: 0, count: paddedWidth)
+                continue
+            }
+            let srcRow = src + sr &* width
+            for col in 0..<pad {
+                let sc = sourceIndex(col &- pad, size: width, mode: mode)
+                row[col] = sc < 0 ? 0 : srcRow[sc]
+                let right = pad &+ width &+ col
+                let sr2 = sourceIndex(right &- pad, size: width, mode: mode)
+                row[right] = sr2 < 0 ? 0 : srcRow[sr2]
+            }
+            (row + pad).update(from: srcRow, count: width)
+        }
+    }
+}
+
+/// The adjoint of `padPlanes`: adds the gradient of every padded position into the
+/// source pixel it was copied from (reflected borders fold back into the interior).
+func accumulateUnpaddedPlanes(_ paddedGradient: UnsafePointer<Float>, channels: Int, height: Int,
+                              width: Int, pad: Int, mode: PaddingMode,
+                              into gradient: UnsafeMutablePointer<Float>) {
+    let paddedHeight = height &+ 2 &* pad, paddedWidth = width &+ 2 &* pad
+    parallelItems(channels, costPerItem: paddedHeight &* paddedWidth) { c in
+        let src = paddedGradient + c &* paddedHeight &* paddedWidth
+        let dst = gradient + c &* height &* width
+        for r in 0..<paddedHeight {
+            let sr = sourceIndex(r &- pad, size: height, mode: mode)
+            if sr < 0 { continue }
+            let row = src + r &* paddedWidth
+            let dstRow = dst + sr &* width
+            for col in 0..<paddedWidth {
+                let sc = sourceIndex(col &- pad, size: width, mode: mode)
+                if sc >= 0 { dstRow[sc] += row[col] }
+            }
+        }
+    }
+}

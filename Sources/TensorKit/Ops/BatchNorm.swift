@@ -1,0 +1,147 @@
+/// Running statistics of a batch norm layer, updated as `torch.nn.BatchNorm2d` does in
+/// training mode (momentum 0.1, unbiased variance). DIP never switches to eval mode, so
+/// they never affect an output; they are kept so checkpoints load into PyTorch as-is.
+public final class RunningStatistics {
+    public var mean: [Float]
+    public var variance: [Float]
+    public var batchesTracked: Int64 = 0
+    public let momentum: Float
+
+    public init(channels: Int, momentum: Float = 0.1) {
+        mean = [Float](repeating: 0, count: channels)
+        variance = [Float](repeating: 1, count: channels)
+        self.momentum = momentum
+    }
+
+    func update(batchMean: [Float], batchVariance: [Float], count: Int) {
+        let correction = count > 1 ? Float(count) / Float(count - 1) : 1
+        for c in mean.indices {
+            mean[c] = (1 - momentum) * mean[c] + momentum * batchMean[c]
+            variance[c] = (1 - momentum) * variance[c] + momentum * batchVariance[c] * correction
+        }
+        batchesTracked += 1
+    }
+}
+
+/// Batch normalisation in training mode over an NCHW tensor: per channel, the mean and
+/// biased variance over N, H, W; y = weight * (x - mean) / sqrt(var + eps) + bias.
+public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5,
+                      statistics: RunningStatistics? = nil) -> Tensor {
+    precondition(input.rank == 4, "batchNorm expects NCHW, got \(input.shape)")
+    let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2] * input.shape[3]
+    precondition(weight.shape == [channels] && bias.shape == [channels],
+                 "batchNorm over \(channels) channels got weight \(weight.shape), bias \(bias.shape)")
+    let count = batch * plane
+    var mean = [Float](repeating: 0, count: channels)
+    var inverseStd = [Float](repeating: 0, count: channels)
+    var variance = [Float](repeating: 0, count: channels)
+    var output = [Float](repeating: 0, count: input.count)
+    input.data.withUnsafeBufferPointer { xb in
+        let x = xb.baseAddress!
+        // Two passes (mean, then centred squares) for accuracy on planes with a large mean.
+        mean.withUnsafeMutableBufferPointer { mb in
+            variance.withUnsafeMutableBufferPointer { vb in
+                parallelItems(channels, costPerItem: count) { c in
+                    var total = 0.0
+                    for n in 0..<batch { total += sum(x + (n * channels + c) * plane, plane) }
+                    let m = Float(total / Double(count))
+                    var squares = 0.0
+                    for n in 0..<batch {
+                        squares += centredSquares(x + (n * channels + c) * plane, plane, mean: m)
+                    }
+                    mb[c] = m
+                    vb[c] = Float(squares / Double(count))
+                }
+            }
+        }
+        for c in 0..<channels { inverseStd[c] = 1 / (variance[c] + epsilon).squareRoot() }
+        output.withUnsafeMutableBufferPointer { yb in
+            let y = yb.baseAddress!
+            parallelItems(batch * channels, costPerItem: plane) { item in
+                let c = item % channels
+                let scale = weight.data[c] * inverseStd[c]
+                let shift = bias.data[c] - mean[c] * scale
+                let src = x + item * plane, dst = y + item * plane
+                for i in 0..<plane { dst[i] = src[i] * scale + shift }
+            }
+        }
+    }
+    statistics?.update(batchMean: mean, batchVariance: variance, count: count)
+    return makeResult(shape: input.shape, data: output, inputs: [input, weight, bias]) { result in
+        let dy = result.gradient!
+        // Per channel: sums of dy and of dy * xhat give d(bias), d(weight) and dx.
+        var sumGradient = [Double](repeating: 0, count: channels)
+        var sumGradientXhat = [Double](repeating: 0, count: channels)
+        input.data.withUnsafeBufferPointer { xb in
+            dy.withUnsafeBufferPointer { db in
+                let x = xb.baseAddress!, d = db.baseAddress!
+                sumGradient.withUnsafeMutableBufferPointer { sg in
+                    sumGradientXhat.withUnsafeMutableBufferPointer { sx in
+                        parallelItems(channels, costPerItem: count) { c in
+                            var s = 0.0, sxy = 0.0
+                            for n in 0..<batch {
+                                let offset = (n * channels + c) * plane
+                                s += sum(d + offset, plane)
+                                sxy += dot(d + offset, x + offset, plane)
+                            }
+                            sg[c] = s
+                            // sum(dy * xhat) = (sum(dy * x) - mean * sum(dy)) * invstd
+                            sx[c] = (sxy - Double(mean[c]) * s) * Double(inverseStd[c])
+                        }
+                    }
+                }
+                if bias.requiresGradient {
+                    bias.accumulateGradient(sumGradient.map { Float($0) })
+                }
+                if weight.requiresGradient {
+                    weight.accumulateGradient(sumGradientXhat.map { Float($0) })
+                }
+                if input.requiresGradient {
+                    var dx = [Float](repeating: 0, count: input.count)
+                    dx.withUnsafeMutableBufferPointer { gb in
+                        let g = gb.baseAddress!
+                        parallelItems(batch * channels, costPerItem: plane) { item in
+                            let c = item % channels
+                            // dx = w*invstd * (dy - mean(dy) - xhat * mean(dy*xhat))
+                            let k = weight.data[c] * inverseStd[c]
+                            let meanGradient = Float(sumGradient[c] / Double(count))
+                            let meanGradientXhat = Float(sumGradientXhat[c] / Double(count))
+                            let m = mean[c], s = inverseStd[c]
+                            let src = x + item * plane, grad = d + item * plane, dst = g + item * plane
+                            for i in 0..<plane {
+                                let xhat = (src[i] - m) * s
+                                dst[i] = k * (grad[i] - meanGradient - xhat * meanGradientXhat)
+                            }
+                        }
+                    }
+                    input.accumulateGradient(dx)
+                }
+            }
+        }
+    }
+}
+
+/// Sum of (x - mean)^2 with SIMD8 lanes folded into Double per block.
+@inline(__always)
+func centredSquares(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Double {
+    var total = 0.0
+    var i = 0
+    let m = SIMD8<Float>(repeating: mean)
+    while i < count {
+        let blockEnd = min(count, i &+ 4096)
+        var q = SIMD8<Float>()
+        while i &+ 8 <= blockEnd {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            q.addProduct(v, v)
+            i &+= 8
+        }
+        var tail: Float = 0
+        while i < blockEnd {
+            let v = x[i] - mean
+            tail += v * v
+            i &+= 1
+        }
+        total += Double(q.sum()) + Double(tail)
+    }
+    return total
+}

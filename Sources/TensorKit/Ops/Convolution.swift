@@ -1,0 +1,322 @@
+/// 2-D convolution (cross-correlation, as `torch.nn.Conv2d`) on NCHW tensors.
+///
+/// Two lowerings onto OpenBLAS sgemm, both over an input padded once:
+/// - stride 1: one GEMM per kernel tap over the padded input shifted by that tap ("shifted
+///   GEMMs"). Each output row is computed at the padded width, so a tap's input view is a
+///   plain strided matrix; the (kernel-1) extra columns per row are discarded. No im2col
+///   buffer, and ~2x faster than im2col on this class of CPU.
+/// - other strides: im2col followed by one GEMM.
+/// Backward passes use the same views: dW per tap = dY_wide * X_shifted^T, and
+/// dX_padded += W_tap^T * dY_wide, then the padding's adjoint folds borders back.
+public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
+                   padding: Int = 0, paddingMode: PaddingMode = .zero) -> Tensor {
+    let g = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride,
+                                padding: padding, mode: paddingMode)
+    if let bias { precondition(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
+    var output = [Float](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
+    let padded = g.padded(input.data)
+    padded.withUnsafeBufferPointer { xp in
+        weight.data.withUnsafeBufferPointer { w in
+            output.withUnsafeMutableBufferPointer { y in
+                g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, output: y.baseAddress!)
+            }
+        }
+    }
+    if let bias { addChannelBias(&output, bias.data, channels: g.outChannels, plane: g.outHeight * g.outWidth) }
+    var inputs = [input, weight]
+    if let bias { inputs.append(bias) }
+    return makeResult(shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], data: output,
+                      inputs: inputs) { result in
+        let dy = result.gradient!
+        if let bias, bias.requiresGradient {
+            bias.withGradient { db in
+                dy.withUnsafeBufferPointer { d in
+                    let plane = g.outHeight * g.outWidth
+                    for n in 0..<g.batch {
+                        for c in 0..<g.outChannels {
+                            db[c] += Float(sum(d.baseAddress! + (n * g.outChannels + c) * plane, plane))
+                        }
+                    }
+                }
+            }
+        }
+        guard weight.requiresGradient || input.requiresGradient else { return }
+        padded.withUnsafeBufferPointer { xp in
+            weight.data.withUnsafeBufferPointer { w in
+                dy.withUnsafeBufferPointer { d in
+                    var dx: [Float]? = input.requiresGradient ? [Float](repeating: 0, count: input.count) : nil
+                    var dw: [Float]? = weight.requiresGradient ? [Float](repeating: 0, count: weight.count) : nil
+                    g.backward(padded: xp.baseAddress!, weight: w.baseAddress!, outputGradient: d.baseAddress!,
+                               inputGradient: &dx, weightGradient: &dw)
+                    if let dx { input.accumulateGradient(dx) }
+                    if let dw { weight.accumulateGradient(dw) }
+                }
+            }
+        }
+    }
+}
+
+func addChannelBias(_ data: inout [Float], _ bias: [Float], channels: Int, plane: Int) {
+    let batch = data.count / (channels * plane)
+    data.withUnsafeMutableBufferPointer { y in
+        let base = y.baseAddress!
+        parallelItems(batch * channels, costPerItem: plane) { item in
+            let b = bias[item % channels]
+            let p = base + item * plane
+            for i in 0..<plane { p[i] += b }
+        }
+    }
+}
+
+/// Sizes of one convolution and its lowering.
+struct ConvolutionGeometry {
+    let batch, inChannels, height, width: Int
+    let outChannels, kernelHeight, kernelWidth: Int
+    let stride, padding: Int
+    let mode: PaddingMode
+    let paddedHeight, paddedWidth, outHeight, outWidth: Int
+
+    init(input: [Int], weight: [Int], stride: Int, padding: Int, mode: PaddingMode) {
+        precondition(input.count == 4, "conv2d input must be NCHW, got shape \(input)")
+        precondition(weight.count == 4, "conv2d weight must be (out, in, kh, kw), got shape \(weight)")
+        precondition(input[1] == weight[1],
+                     "conv2d input has \(input[1]) channels, weight expects \(weight[1])")
+        precondition(stride >= 1 && padding >= 0, "conv2d stride \(stride) / padding \(padding)")
+        batch = input[0]; inChannels = input[1]; height = input[2]; width = input[3]
+        outChannels = weight[0]; kernelHeight = weight[2]; kernelWidth = weight[3]
+        self.stride = stride; self.padding = padding; self.mode = mode
+        if mode == .reflection {
+            precondition(padding < height && padding < width,
+                         "reflection padding \(padding) needs an input larger than \(height)x\(width)")
+        }
+        paddedHeight = height + 2 * padding
+        paddedWidth = width + 2 * padding
+        precondition(paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
+                     "conv2d kernel \(kernelHeight)x\(kernelWidth) larger than padded input \(paddedHeight)x\(paddedWidth)")
+        outHeight = (paddedHeight - kernelHeight) / stride + 1
+        outWidth = (paddedWidth - kernelWidth) / stride + 1
+    }
+
+    var taps: Int { kernelHeight * kernelWidth }
+    var paddedPlane: Int { paddedHeight * paddedWidth }
+    var outPlane: Int { outHeight * outWidth }
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+    /// Columns of one shifted GEMM: all output rows at the padded width, minus the tail
+    /// of the last row, so that no tap reads or writes past its channel plane.
+    var wideColumns: Int { (outHeight - 1) * paddedWidth + outWidth }
+    var wideStride: Int { outHeight * paddedWidth }
+
+    /// The input padded once (the input itself when there is no padding).
+    func padded(_ input: [Float]) -> [Float] {
+        guard padding > 0 else { return input }
+        var result = [Float](repeating: 0, count: batch * inChannels * paddedPlane)
+        input.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { xp in
+                padPlanes(x.baseAddress!, channels: batch * inChannels, height: height, width: width,
+                          pad: padding, mode: mode, into: xp.baseAddress!)
+            }
+        }
+        return result
+    }
+
+    /// Weights regrouped per tap as [taps, out, in] so that each tap is a GEMM operand.
+    func weightsByTap(_ weight: UnsafePointer<Float>) -> [Float] {
+        var result = [Float](repeating: 0, count: taps * outChannels * inChannels)
+        for o in 0..<outChannels {
+            for i in 0..<inChannels {
+                let src = weight + (o * inChannels + i) * taps
+                for t in 0..<taps { result[(t * outChannels + o) * inChannels + i] = src[t] }
+            }
+        }
+        return result
+    }
+
+    func tapOffset(_ tap: Int) -> Int { (tap / kernelWidth) * paddedWidth + tap % kernelWidth }
+
+    func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+        if isPointwise {
+            for n in 0..<batch {
+                gemm(m: outChannels, n: outPlane, k: inChannels, a: weight, lda: inChannels,
+                     b: xp + n * inChannels * outPlane, ldb: outPlane, beta: 0,
+                     c: y + n * outChannels * outPlane, ldc: outPlane)
+            }
+        } else if stride == 1 {
+            let byTap = weightsByTap(weight)
+            var wide = [Float](repeating: 0, count: outChannels * wideStride)
+            byTap.withUnsafeBufferPointer { wt in
+                wide.withUnsafeMutableBufferPointer { wb in
+                    let wp = wb.baseAddress!
+                    for n in 0..<batch {
+                        let x = xp + n * inChannels * paddedPlane
+                        for t in 0..<taps {
+                            gemm(m: outChannels, n: wideColumns, k: inChannels,
+                                 a: wt.baseAddress! + t * outChannels * inChannels, lda: inChannels,
+                                 b: x + tapOffset(t), ldb: paddedPlane, beta: t == 0 ? 0 : 1,
+                                 c: wp, ldc: wideStride)
+                        }
+                        let out = y + n * outChannels * outPlane
+                        parallelItems(outChannels, costPerItem: outPlane) { o in
+                            for r in 0..<outHeight {
+                                (out + o * outPlane + r * outWidth)
+                                    .update(from: wp + o * wideStride + r * paddedWidth, count: outWidth)
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            var columns = [Float](repeating: 0, count: inChannels * taps * outPlane)
+            columns.withUnsafeMutableBufferPointer { cb in
+                for n in 0..<batch {
+                    im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
+                    gemm(m: outChannels, n: outPlane, k: inChannels * taps, a: weight, lda: inChannels * taps,
+                         b: cb.baseAddress!, ldb: outPlane, beta: 0,
+                         c: y + n * outChannels * outPlane, ldc: outPlane)
+                }
+            }
+        }
+    }
+
+    func backward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                  outputGradient dy: UnsafePointer<Float>,
+                  inputGradient dx: inout [Float]?, weightGradient dw: inout [Float]?) {
+        let needInput = dx != nil, needWeight = dw != nil
+        var dxp = [Float](repeating: 0, count: needInput ? (padding > 0 ? batch * inChannels * paddedPlane : 0) : 0)
+        // Gradient w.r.t. the padded input lands in dxp (or straight in dx when unpadded).
+        func withPaddedGradient(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+            if padding > 0 {
+                dxp.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+            } else {
+                dx!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+            }
+        }
+        if isPointwise {
+            for n in 0..<batch {
+                let d = dy + n * outChannels * outPlane
+                if needWeight {
+                    dw!.withUnsafeMutableBufferPointer { g in
+                        gemm(transposeB: true, m: outChannels, n: inChannels, k: outPlane, a: d, lda: outPlane,
+                             b: xp + n * inChannels * outPlane, ldb: outPlane, beta: 1,
+                             c: g.baseAddress!, ldc: inChannels)
+                    }
+                }
+                if needInput {
+                    withPaddedGradient { g in
+                        gemm(transposeA: true, m: inChannels, n: outPlane, k: outChannels, a: weight, lda: inChannels,
+                             b: d, ldb: outPlane, beta: 0, c: g + n * inChannels * outPlane, ldc: outPlane)
+                    }
+                }
+            }
+        } else if stride == 1 {
+            let byTap = weightsByTap(weight)
+            var wide = [Float](repeating: 0, count: outChannels * wideStride)
+            var weightByTapGradient = [Float](repeating: 0, count: needWeight ? taps * outChannels * inChannels : 0)
+            byTap.withUnsafeBufferPointer { wt in
+                wide.withUnsafeMutableBufferPointer { wb in
+                    let wp = wb.baseAddress!
+                    for n in 0..<batch {
+                        // dY at the padded width, zero in the discarded columns.
+                        let d = dy + n * outChannels * outPlane
+                        parallelItems(outChannels, costPerItem: outPlane) { o in
+                            for r in 0..<outHeight {
+                                let row = wp + o * wideStride + r * paddedWidth
+                                row.update(from: d + o * outPlane + r * outWidth, count: outWidth)
+                                (row + outWidth).update(repeating: 0, count: paddedWidth - outWidth)
+                            }
+                        }
+                        let x = xp + n * inChannels * paddedPlane
+                        if needWeight {
+                            weightByTapGradient.withUnsafeMutableBufferPointer { gw in
+                                for t in 0..<taps {
+                                    gemm(transposeB: true, m: outChannels, n: inChannels, k: wideColumns,
+                                         a: wp, lda: wideStride, b: x + tapOffset(t), ldb: paddedPlane, beta: 1,
+                                         c: gw.baseAddress! + t * outChannels * inChannels, ldc: inChannels)
+                                }
+                            }
+                        }
+                        if needInput {
+                            withPaddedGradient { g in
+                                for t in 0..<taps {
+                                    gemm(transposeA: true, m: inChannels, n: wideColumns, k: outChannels,
+                                         a: wt.baseAddress! + t * outChannels * inChannels, lda: inChannels,
+                                         b: wp, ldb: wideStride, beta: 1,
+                                         c: g + n * inChannels * paddedPlane + tapOffset(t), ldc: paddedPlane)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if needWeight {
+                for o in 0..<outChannels {
+                    for i in 0..<inChannels {
+                        for t in 0..<taps {
+                            dw![(o * inChannels + i) * taps + t] += weightByTapGradient[(t * outChannels + o) * inChannels + i]
+                        }
+                    }
+                }
+            }
+        } else {
+            var columns = [Float](repeating: 0, count: inChannels * taps * outPlane)
+            columns.withUnsafeMutableBufferPointer { cb in
+                let cols = cb.baseAddress!
+                for n in 0..<batch {
+                    let d = dy + n * outChannels * outPlane
+                    if needWeight {
+                        im2col(xp + n * inChannels * paddedPlane, into: cols)
+                        dw!.withUnsafeMutableBufferPointer { g in
+                            gemm(transposeB: true, m: outChannels, n: inChannels * taps, k: outPlane,
+                                 a: d, lda: outPlane, b: cols, ldb: outPlane, beta: 1,
+                                 c: g.baseAddress!, ldc: inChannels * taps)
+                        }
+                    }
+                    if needInput {
+                        gemm(transposeA: true, m: inChannels * taps, n: outPlane, k: outChannels,
+                             a: weight, lda: inChannels * taps, b: d, ldb: outPlane, beta: 0, c: cols, ldc: outPlane)
+                        withPaddedGradient { g in col2im(cols, into: g + n * inChannels * paddedPlane) }
+                    }
+                }
+            }
+        }
+        if needInput && padding > 0 {
+            dxp.withUnsafeBufferPointer { gp in
+                dx!.withUnsafeMutableBufferPointer { g in
+                    accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
+                                             width: width, pad: padding, mode: mode, into: g.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// columns[(c, kh, kw), (r, q)] = padded[c, r*stride + kh, q*stride + kw]
+    func im2col(_ xp: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
+        parallelItems(inChannels * taps, costPerItem: outPlane) { row in
+            let c = row / taps, t = row % taps
+            let kh = t / kernelWidth, kw = t % kernelWidth
+            let src = xp + c * paddedPlane
+            let dst = columns + row * outPlane
+            for r in 0..<outHeight {
+                let srcRow = src + (r * stride + kh) * paddedWidth + kw
+                let dstRow = dst + r * outWidth
+                for q in 0..<outWidth { dstRow[q] = srcRow[q * stride] }
+            }
+        }
+    }
+
+    /// The adjoint of im2col: adds each column entry back to its padded position.
+    func col2im(_ columns: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>) {
+        // Parallel over channels only: taps of one channel write overlapping positions.
+        parallelItems(inChannels, costPerItem: taps * outPlane) { c in
+            let dst = xp + c * paddedPlane
+            for t in 0..<taps {
+                let kh = t / kernelWidth, kw = t % kernelWidth
+                let src = columns + (c * taps + t) * outPlane
+                for r in 0..<outHeight {
+                    let dstRow = dst + (r * stride + kh) * paddedWidth + kw
+                    let srcRow = src + r * outWidth
+                    for q in 0..<outWidth { dstRow[q * stride] += srcRow[q] }
+                }
+            }
+        }
+    }
+}

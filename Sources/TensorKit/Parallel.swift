@@ -1,0 +1,79 @@
+import CBLAS
+import CSupport
+import Dispatch
+import Foundation
+
+/// Thread settings shared by the elementwise kernels and OpenBLAS.
+///
+/// Results are bit-identical for a given seed and thread count: work is split into a
+/// fixed number of chunks that depends only on the problem size and `threadCount`,
+/// and reductions combine the chunks in order.
+public enum Threads {
+    nonisolated(unsafe) private static var configured: Int = {
+        let fromEnvironment = ProcessInfo.processInfo.environment["LIP_THREADS"].flatMap(Int.init)
+        let count = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
+        openblas_set_num_threads(1)
+        keepFreedMemory()
+        return count
+    }()
+
+    /// Worker threads for kernels and GEMM blocks (OpenBLAS itself runs single-threaded) (default: all cores, or `LIP_THREADS`).
+    public static var count: Int {
+        get { configured }
+        set {
+            configured = max(1, newValue)
+        }
+    }
+
+    /// OpenBLAS's kernel family for this CPU (e.g. "Zen", "Haswell").
+    public static var blasCore: String {
+        _ = count
+        return String(cString: openblas_get_corename())
+    }
+
+    /// OpenBLAS's build configuration string.
+    public static var blasConfig: String { String(cString: openblas_get_config()) }
+}
+
+/// Training allocates and frees the same large activations every step. glibc would
+/// serve each from fresh mmap pages (page faults and kernel zeroing: ~12 % of a step);
+/// keeping freed memory in the heap lets the next step reuse it.
+private func keepFreedMemory() {
+    lip_keep_freed_memory()
+}
+
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, in parallel when the
+/// work is large enough to pay for the threads.
+@inline(__always)
+func parallelChunks(_ count: Int, minimumChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
+    let threads = Threads.count
+    let chunks = min(threads, max(1, count / minimumChunk))
+    if chunks <= 1 {
+        body(0..<count)
+        return
+    }
+    let size = (count + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * size
+        let end = min(count, start + size)
+        if start < end { body(start..<end) }
+    }
+}
+
+/// Runs `body(i)` for each of `count` independent items (channels, rows), in parallel
+/// when `count * costPerItem` is large enough.
+@inline(__always)
+func parallelItems(_ count: Int, costPerItem: Int, _ body: (Int) -> Void) {
+    let threads = Threads.count
+    if threads <= 1 || count < 2 || count * costPerItem < 32_768 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    let chunks = min(threads, count)
+    let size = (count + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * size
+        let end = min(count, start + size)
+        for i in start..<end { body(i) }
+    }
+}
