@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "LIPCore", dependencies: ["TensorKit", "Networks", "ImageIO"],
                 swiftSettings: cpuFlags),
         .executableTarget(name: "lip", dependencies: [
-            "LIPCore", "TensorKit", "Networks", "ImageIO",
+            "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], swiftSettings: cpuFlags),

@@ -1,0 +1,137 @@
+import Foundation
+import Networks
+import TensorKit
+
+/// Hyper-parameters of fitting a deep image prior to one observation, as DIP's notebooks
+/// and the LIP scripts set them.
+public struct FitSettings: Codable, Equatable, Sendable {
+    public var iterations = 3000
+    public var learningRate: Float = 0.01
+    /// Std of the fresh N(0, std^2) jitter added to the input z every step ("reg_noise_std").
+    public var inputNoiseStd: Float = 1.0 / 30.0
+    /// Weight of the exponential moving average of outputs ("exp_weight").
+    public var emaWeight: Float = 0.99
+    /// DIP's backtracking: restore the last good weights when the PSNR against the
+    /// observation drops by more than `backtrackingDrop` dB.
+    public var backtracking = true
+    public var backtrackingDrop = 5.0
+    /// DIP checks on every step that is not a multiple of this ("if i % show_every").
+    public var backtrackingPeriod = 100
+    public var seed: UInt64 = 42
+
+    public init() {}
+}
+
+/// What one step measured.
+public struct IterationRecord: Codable, Equatable, Sendable {
+    public var iteration: Int
+    public var loss: Double
+    /// PSNR(output, clean) of this step's output.
+    public var psnr: Double
+    /// PSNR(EMA of outputs, clean).
+    public var psnrEMA: Double
+    /// PSNR(output, observation), the quantity backtracking watches.
+    public var psnrObserved: Double
+}
+
+/// The outcome of a fit, with both the final-iterate and the best-over-iterations
+/// (oracle early stopping, as the LIP paper reports) PSNRs.
+public struct FitResult {
+    public var history: [IterationRecord]
+    /// The output and the EMA output after the last step.
+    public var output: Tensor
+    public var averagedOutput: Tensor
+    public var restorations: Int
+    public var seconds: Double
+
+    public var final: IterationRecord { history.last! }
+    public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
+    public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
+}
+
+/// Why a fit stopped early.
+public enum FitFailure: Error, CustomStringConvertible {
+    case diverged(iteration: Int, loss: Float)
+
+    public var description: String {
+        switch self {
+        case .diverged(let iteration, let loss):
+            "training diverged at iteration \(iteration) (loss \(loss)). Lower the learning rate (--lr) or keep backtracking on."
+        }
+    }
+}
+
+/// Fits `network` so that `loss(network(z + jitter))` falls, DIP style: Adam, fresh
+/// input jitter each step, an EMA of the outputs, optional backtracking.
+///
+/// - Parameters:
+///   - loss: the task's data term on the network output.
+///   - observedPSNR: PSNR of an output against the observation (for backtracking).
+///   - clean: the ground truth, for the PSNR columns of the history.
+public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSettings,
+                              loss: (Tensor) -> Tensor, observedPSNR: (Tensor) -> Double,
+                              clean: [Float],
+                              progress: ((IterationRecord) -> Void)? = nil) throws -> FitResult {
+    let start = Date()
+    let parameters = network.parameters
+    let optimizer = Adam(parameters: parameters, learningRate: settings.learningRate)
+    var jitterSource = RandomSource(seed: settings.seed).derived("input-jitter")
+    var history: [IterationRecord] = []
+    history.reserveCapacity(settings.iterations)
+    var average: [Float]? = nil
+    var lastOutput: Tensor? = nil
+    var savedParameters: [[Float]] = parameters.map(\.data)
+    var lastObservedPSNR = 0.0
+    var restorations = 0
+    let ema = settings.emaWeight
+
+    for iteration in 0..<settings.iterations {
+        optimizer.zeroGradients()
+        var jittered = input
+        if settings.inputNoiseStd > 0 {
+            let noise = jitterSource.normal(count: input.count, std: settings.inputNoiseStd)
+            jittered = Tensor(shape: input.shape, data: zip(input.data, noise).map { $0 + $1 })
+        }
+        let output = network(jittered)
+        let value = loss(output)
+        value.backward()
+        guard value.scalar.isFinite else { throw FitFailure.diverged(iteration: iteration, loss: value.scalar) }
+
+        let result = output.detached()
+        if let previous = average {
+            average = zip(previous, result.data).map { $0 * ema + $1 * (1 - ema) }
+        } else {
+            average = result.data
+        }
+        let record = IterationRecord(iteration: iteration, loss: Double(value.scalar),
+                                     psnr: psnr(result.data, clean), psnrEMA: psnr(average!, clean),
+                                     psnrObserved: observedPSNR(result))
+        history.append(record)
+        lastOutput = result
+
+        // DIP's backtracking (denoising notebook): checked when i % period != 0. On a
+        // drop the weights are restored, but the gradients already computed are still
+        // applied by the optimizer step and Adam's moments are kept, as in the reference.
+        if settings.backtracking && iteration % settings.backtrackingPeriod != 0 {
+            if record.psnrObserved - lastObservedPSNR < -settings.backtrackingDrop {
+                for (parameter, saved) in zip(parameters, savedParameters) { parameter.data = saved }
+                restorations += 1
+            } else {
+                savedParameters = parameters.map(\.data)
+                lastObservedPSNR = record.psnrObserved
+            }
+        }
+        optimizer.step()
+        progress?(record)
+    }
+    return FitResult(history: history, output: lastOutput!,
+                     averagedOutput: Tensor(shape: lastOutput!.shape, data: average!),
+                     restorations: restorations, seconds: Date().timeIntervalSince(start))
+}
+
+/// DIP's network input: 1 x depth x H x W filled with U[0, 1) * 0.1
+/// (`get_noise(..., 'noise', 'u', var=1/10)`).
+public func makeNetworkInput(depth: Int, height: Int, width: Int, seed: UInt64) -> Tensor {
+    var random = RandomSource(seed: seed).derived("network-input")
+    return Tensor(shape: [1, depth, height, width], data: random.uniform(count: depth * height * width, high: 0.1))
+}

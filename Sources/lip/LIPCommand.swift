@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct LIPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lip",
+        abstract: "Deep image priors and lottery image priors (LIP) on the CPU.",
+        subcommands: [Denoise.self, Info.self, Bench.self])
+}
