@@ -81,7 +81,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     var average: [Float]? = nil
     var lastOutput: Tensor? = nil
     var savedParameters: [[Float]] = parameters.map(\.data)
-    var lastObservedPSNR = 0.0
+    var backtracking = Backtracking(drop: settings.backtrackingDrop, period: settings.backtrackingPeriod)
     var restorations = 0
     let ema = settings.emaWeight
 
@@ -109,16 +109,17 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
         history.append(record)
         lastOutput = result
 
-        // DIP's backtracking (denoising notebook): checked when i % period != 0. On a
-        // drop the weights are restored, but the gradients already computed are still
-        // applied by the optimizer step and Adam's moments are kept, as in the reference.
-        if settings.backtracking && iteration % settings.backtrackingPeriod != 0 {
-            if record.psnrObserved - lastObservedPSNR < -settings.backtrackingDrop {
+        // On a drop the weights are restored, but the gradients already computed are
+        // still applied by the optimizer step and Adam's moments are kept, as in DIP.
+        if settings.backtracking {
+            switch backtracking.verdict(iteration: iteration, observedPSNR: record.psnrObserved) {
+            case .restore:
                 for (parameter, saved) in zip(parameters, savedParameters) { parameter.data = saved }
                 restorations += 1
-            } else {
+            case .keep:
                 savedParameters = parameters.map(\.data)
-                lastObservedPSNR = record.psnrObserved
+            case .notChecked:
+                break
             }
         }
         optimizer.step()
@@ -134,4 +135,29 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
 public func makeNetworkInput(depth: Int, height: Int, width: Int, seed: UInt64) -> Tensor {
     var random = RandomSource(seed: seed).derived("network-input")
     return Tensor(shape: [1, depth, height, width], data: random.uniform(count: depth * height * width, high: 0.1))
+}
+
+/// DIP's backtracking rule (denoising notebook, copied into the LIP scripts): on steps
+/// with `iteration % period != 0`, a PSNR against the observation more than `drop` dB
+/// below the last kept one means "restore the last kept weights"; otherwise the current
+/// weights and PSNR become the kept ones. (DIP also skips its own step counter after a
+/// restore; here every step counts, so the check schedule never shifts.)
+public struct Backtracking: Sendable {
+    public enum Verdict: Equatable, Sendable { case notChecked, keep, restore }
+
+    public let drop: Double
+    public let period: Int
+    public private(set) var lastKeptPSNR = 0.0
+
+    public init(drop: Double = 5, period: Int = 100) {
+        self.drop = drop
+        self.period = period
+    }
+
+    public mutating func verdict(iteration: Int, observedPSNR: Double) -> Verdict {
+        guard iteration % period != 0 else { return .notChecked }
+        if observedPSNR - lastKeptPSNR < -drop { return .restore }
+        lastKeptPSNR = observedPSNR
+        return .keep
+    }
 }

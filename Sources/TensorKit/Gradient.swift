@@ -1,13 +1,14 @@
 /// Whether operations record the graph. Turn it off for evaluation-only forward passes.
+/// Like PyTorch's grad mode, the switch is per thread (task-local), so evaluation on one
+/// thread never disables graph recording of a training loop on another.
 public enum GradientMode {
-    nonisolated(unsafe) public static var isEnabled = true
+    @TaskLocal static var disabled = false
+
+    public static var isEnabled: Bool { !disabled }
 
     /// Runs `body` without recording the graph (like `torch.no_grad()`).
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = isEnabled
-        isEnabled = false
-        defer { isEnabled = saved }
-        return try body()
+        try $disabled.withValue(true) { try body() }
     }
 }
 

@@ -16,6 +16,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed steps per size.")
     var steps: Int = 5
 
+    @Flag(help: "Also time the convolution shapes of the network one by one (forward, forward+backward).")
+    var layers = false
+
     func validate() throws {
         if let bad = sizes.first(where: { $0 < 32 || $0 % 32 != 0 }) {
             throw ValidationError("--sizes must be multiples of 32 (at least 32), got \(bad)")
@@ -24,6 +27,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if layers { timeLayers() }
         print("DIP training step, \(Threads.count) threads, BLAS core \(Threads.blasCore)")
         print("size   ms/step   GFLOP/s (conv GEMM)   GFLOP per step   peak RSS")
         for size in sizes {
@@ -48,6 +52,54 @@ struct Bench: ParsableCommand {
             let median = times.sorted()[times.count / 2]
             print(String(format: "%4d  %8.1f   %10.1f            %8.2f        %6.0f MiB", size, median * 1000,
                          flops / median / 1e9, flops / 1e9, Double(lip_peak_rss_bytes()) / 1_048_576))
+        }
+    }
+}
+
+extension Bench {
+    /// Times each convolution shape of the DIP network at the largest benchmark size.
+    func timeLayers() {
+        let size = sizes.max()!
+        print("convolution shapes at \(size)x\(size) input (best of 5)")
+        print("layer                         fwd ms  GFLOP/s   fwd+bwd ms  GFLOP/s")
+        var random = RandomSource(seed: 1)
+        let shapes: [(String, Int, Int, Int, Int)] = [
+            ("down 3x3 s2 32->128", 32, size, 3, 2), ("3x3 128->128 (half res)", 128, size / 2, 3, 1),
+            ("up 3x3 132->128", 132, size, 3, 1), ("1x1 128->128", 128, size, 1, 1),
+            ("down 3x3 s2 128->128", 128, size / 2, 3, 2), ("skip 1x1 32->4", 32, size, 1, 1),
+        ]
+        for (label, inChannels, inSize, kernel, stride) in shapes {
+            let outChannels = label.hasPrefix("skip") ? 4 : 128
+            let x = Tensor(shape: [1, inChannels, inSize, inSize], data: random.uniform(count: inChannels * inSize * inSize),
+                           requiresGradient: true)
+            let w = Tensor(shape: [outChannels, inChannels, kernel, kernel],
+                           data: random.uniform(count: outChannels * inChannels * kernel * kernel), requiresGradient: true)
+            let outSize = inSize / stride
+            let flops = 2.0 * Double(outChannels * inChannels * kernel * kernel * outSize * outSize)
+            func best(_ body: () -> Void) -> Double {
+                body()
+                var result = Double.infinity
+                for _ in 0..<5 {
+                    let start = Date()
+                    body()
+                    result = min(result, Date().timeIntervalSince(start))
+                }
+                return result
+            }
+            let forward = best {
+                _ = GradientMode.withoutGradients {
+                    conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection)
+                }
+            }
+            let both = best {
+                let y = conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection)
+                y.backward(seed: y.data)
+                x.zeroGradient()
+                w.zeroGradient()
+            }
+            print(label.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", forward * 1000, flops / forward / 1e9,
+                           both * 1000, 3 * flops / both / 1e9))
         }
     }
 }

@@ -55,3 +55,31 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
         }
     }
 }
+
+/// Single-threaded GEMM for callers that already split the work over the cores.
+@inline(__always)
+func serialGemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Splits `0..<count` into `Threads.count` contiguous ranges (or fewer) and runs them in
+/// parallel; the split depends only on `count` and the thread count.
+@inline(__always)
+func parallelRanges(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> Void) {
+    let units = (count + granularity - 1) / granularity
+    let parts = max(1, min(Threads.count, units))
+    if parts == 1 {
+        body(0..<count)
+        return
+    }
+    let per = (units + parts - 1) / parts * granularity
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let start = part * per
+        let end = min(count, start + per)
+        if start < end { body(start..<end) }
+    }
+}

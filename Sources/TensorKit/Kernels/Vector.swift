@@ -23,7 +23,7 @@ func addInPlace(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePoin
 /// Maps `output[i] = transform(input[i])` in parallel chunks.
 @inline(__always)
 func mapElements(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
-    var output = [Float](repeating: 0, count: input.count)
+    var output = uninitializedFloats(input.count)
     input.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer { y in
             let xp = x.baseAddress!, yp = y.baseAddress!
@@ -39,7 +39,7 @@ func mapElements(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
 @inline(__always)
 func zipElements(_ a: [Float], _ b: [Float], _ combine: (Float, Float) -> Float) -> [Float] {
     precondition(a.count == b.count)
-    var output = [Float](repeating: 0, count: a.count)
+    var output = uninitializedFloats(a.count)
     a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in
             output.withUnsafeMutableBufferPointer { y in
@@ -124,4 +124,11 @@ func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> 
         total += Double(s.sum()) + Double(tail)
     }
     return total
+}
+
+/// An array whose every element the caller overwrites before reading: skips the zero
+/// fill (a full extra pass over memory for every activation).
+@inline(__always)
+func uninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }

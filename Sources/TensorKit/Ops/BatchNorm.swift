@@ -35,7 +35,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
     var mean = [Float](repeating: 0, count: channels)
     var inverseStd = [Float](repeating: 0, count: channels)
     var variance = [Float](repeating: 0, count: channels)
-    var output = [Float](repeating: 0, count: input.count)
+    var output = uninitializedFloats(input.count)
     input.data.withUnsafeBufferPointer { xb in
         let x = xb.baseAddress!
         // Two passes (mean, then centred squares) for accuracy on planes with a large mean.
@@ -97,7 +97,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                     weight.accumulateGradient(sumGradientXhat.map { Float($0) })
                 }
                 if input.requiresGradient {
-                    var dx = [Float](repeating: 0, count: input.count)
+                    var dx = uninitializedFloats(input.count)
                     dx.withUnsafeMutableBufferPointer { gb in
                         let g = gb.baseAddress!
                         parallelItems(batch * channels, costPerItem: plane) { item in

@@ -8,7 +8,7 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
     let height = inputs.map { $0.shape[2] }.min()!, width = inputs.map { $0.shape[3] }.min()!
     let channels = inputs.map { $0.shape[1] }.reduce(0, +)
     let plane = height * width
-    var output = [Float](repeating: 0, count: batch * channels * plane)
+    var output = uninitializedFloats(batch * channels * plane)
     // Where each input's channel block starts, and its crop offsets.
     var firstChannel = [Int]()
     var channelCursor = 0

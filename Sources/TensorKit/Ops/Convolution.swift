@@ -13,7 +13,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     let g = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride,
                                 padding: padding, mode: paddingMode)
     if let bias { precondition(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
-    var output = [Float](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
+    var output = uninitializedFloats(g.batch * g.outChannels * g.outHeight * g.outWidth)
     let padded = g.padded(input.data)
     padded.withUnsafeBufferPointer { xp in
         weight.data.withUnsafeBufferPointer { w in
@@ -109,7 +109,7 @@ struct ConvolutionGeometry {
     /// The input padded once (the input itself when there is no padding).
     func padded(_ input: [Float]) -> [Float] {
         guard padding > 0 else { return input }
-        var result = [Float](repeating: 0, count: batch * inChannels * paddedPlane)
+        var result = uninitializedFloats(batch * inChannels * paddedPlane)
         input.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { xp in
                 padPlanes(x.baseAddress!, channels: batch * inChannels, height: height, width: width,
@@ -133,28 +133,64 @@ struct ConvolutionGeometry {
 
     func tapOffset(_ tap: Int) -> Int { (tap / kernelWidth) * paddedWidth + tap % kernelWidth }
 
+    /// Output columns per GEMM block: small enough that a block of the shifted input and
+    /// of the accumulating output stay in cache across the kernel taps.
+    static let columnBlock = 768
+    /// Reduction length per GEMM block in the weight gradient.
+    static let reductionBlock = 2048
+
+    /// Offset of the last tap: the zero margin that the input-gradient pass needs in
+    /// front of the output gradient.
+    var margin: Int { tapOffset(taps - 1) }
+
     func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) {
-        if isPointwise {
-            for n in 0..<batch {
-                gemm(m: outChannels, n: outPlane, k: inChannels, a: weight, lda: inChannels,
-                     b: xp + n * inChannels * outPlane, ldb: outPlane, beta: 0,
-                     c: y + n * outChannels * outPlane, ldc: outPlane)
+        if stride == 1 {
+            forwardShifted(padded: xp, weight: weight, output: y)
+        } else {
+            var columns = uninitializedFloats(inChannels * taps * outPlane)
+            columns.withUnsafeMutableBufferPointer { cb in
+                for n in 0..<batch {
+                    im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
+                    gemm(m: outChannels, n: outPlane, k: inChannels * taps, a: weight, lda: inChannels * taps,
+                         b: cb.baseAddress!, ldb: outPlane, beta: 0,
+                         c: y + n * outChannels * outPlane, ldc: outPlane)
+                }
             }
-        } else if stride == 1 {
-            let byTap = weightsByTap(weight)
-            var wide = [Float](repeating: 0, count: outChannels * wideStride)
-            byTap.withUnsafeBufferPointer { wt in
-                wide.withUnsafeMutableBufferPointer { wb in
-                    let wp = wb.baseAddress!
-                    for n in 0..<batch {
-                        let x = xp + n * inChannels * paddedPlane
-                        for t in 0..<taps {
-                            gemm(m: outChannels, n: wideColumns, k: inChannels,
-                                 a: wt.baseAddress! + t * outChannels * inChannels, lda: inChannels,
-                                 b: x + tapOffset(t), ldb: paddedPlane, beta: t == 0 ? 0 : 1,
-                                 c: wp, ldc: wideStride)
+        }
+    }
+
+    /// Stride 1: for each block of output columns, accumulate the taps' GEMMs
+    /// Y_wide[:, block] += W_tap * X_padded[:, block + offset(tap)]. Blocks are spread over
+    /// the cores; each block's GEMMs run single-threaded.
+    private func forwardShifted(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                output y: UnsafeMutablePointer<Float>) {
+        let byTap = taps == 1 ? [] : weightsByTap(weight)
+        // With a one-column kernel the wide layout is the output layout itself.
+        let direct = paddedWidth == outWidth
+        var wide = direct ? [] : uninitializedFloats(outChannels * wideStride)
+        GemmCounter.flops += 2 * Double(batch * outChannels * inChannels * taps * wideColumns)
+        byTap.withUnsafeBufferPointer { wt in
+            wide.withUnsafeMutableBufferPointer { wb in
+                let w = taps == 1 ? weight : UnsafePointer(wt.baseAddress!)
+                for n in 0..<batch {
+                    let x = xp + n * inChannels * paddedPlane
+                    let out = y + n * outChannels * outPlane
+                    let target = direct ? out : wb.baseAddress!
+                    parallelRanges(wideColumns, granularity: Self.columnBlock) { range in
+                        var j = range.lowerBound
+                        while j < range.upperBound {
+                            let width = min(Self.columnBlock, range.upperBound - j)
+                            for t in 0..<taps {
+                                serialGemm(m: outChannels, n: width, k: inChannels,
+                                           a: w + t * outChannels * inChannels, lda: inChannels,
+                                           b: x + tapOffset(t) + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1,
+                                           c: target + j, ldc: wideStride)
+                            }
+                            j += width
                         }
-                        let out = y + n * outChannels * outPlane
+                    }
+                    if !direct {
+                        let wp = wb.baseAddress!
                         parallelItems(outChannels, costPerItem: outPlane) { o in
                             for r in 0..<outHeight {
                                 (out + o * outPlane + r * outWidth)
@@ -162,16 +198,6 @@ struct ConvolutionGeometry {
                             }
                         }
                     }
-                }
-            }
-        } else {
-            var columns = [Float](repeating: 0, count: inChannels * taps * outPlane)
-            columns.withUnsafeMutableBufferPointer { cb in
-                for n in 0..<batch {
-                    im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
-                    gemm(m: outChannels, n: outPlane, k: inChannels * taps, a: weight, lda: inChannels * taps,
-                         b: cb.baseAddress!, ldb: outPlane, beta: 0,
-                         c: y + n * outChannels * outPlane, ldc: outPlane)
                 }
             }
         }
@@ -190,74 +216,18 @@ struct ConvolutionGeometry {
                 dx!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
             }
         }
-        if isPointwise {
-            for n in 0..<batch {
-                let d = dy + n * outChannels * outPlane
-                if needWeight {
-                    dw!.withUnsafeMutableBufferPointer { g in
-                        gemm(transposeB: true, m: outChannels, n: inChannels, k: outPlane, a: d, lda: outPlane,
-                             b: xp + n * inChannels * outPlane, ldb: outPlane, beta: 1,
-                             c: g.baseAddress!, ldc: inChannels)
-                    }
+        if stride == 1 {
+            if needInput {
+                withPaddedGradient { g in
+                    backwardShifted(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
+                                    paddedInputGradient: g)
                 }
-                if needInput {
-                    withPaddedGradient { g in
-                        gemm(transposeA: true, m: inChannels, n: outPlane, k: outChannels, a: weight, lda: inChannels,
-                             b: d, ldb: outPlane, beta: 0, c: g + n * inChannels * outPlane, ldc: outPlane)
-                    }
-                }
-            }
-        } else if stride == 1 {
-            let byTap = weightsByTap(weight)
-            var wide = [Float](repeating: 0, count: outChannels * wideStride)
-            var weightByTapGradient = [Float](repeating: 0, count: needWeight ? taps * outChannels * inChannels : 0)
-            byTap.withUnsafeBufferPointer { wt in
-                wide.withUnsafeMutableBufferPointer { wb in
-                    let wp = wb.baseAddress!
-                    for n in 0..<batch {
-                        // dY at the padded width, zero in the discarded columns.
-                        let d = dy + n * outChannels * outPlane
-                        parallelItems(outChannels, costPerItem: outPlane) { o in
-                            for r in 0..<outHeight {
-                                let row = wp + o * wideStride + r * paddedWidth
-                                row.update(from: d + o * outPlane + r * outWidth, count: outWidth)
-                                (row + outWidth).update(repeating: 0, count: paddedWidth - outWidth)
-                            }
-                        }
-                        let x = xp + n * inChannels * paddedPlane
-                        if needWeight {
-                            weightByTapGradient.withUnsafeMutableBufferPointer { gw in
-                                for t in 0..<taps {
-                                    gemm(transposeB: true, m: outChannels, n: inChannels, k: wideColumns,
-                                         a: wp, lda: wideStride, b: x + tapOffset(t), ldb: paddedPlane, beta: 1,
-                                         c: gw.baseAddress! + t * outChannels * inChannels, ldc: inChannels)
-                                }
-                            }
-                        }
-                        if needInput {
-                            withPaddedGradient { g in
-                                for t in 0..<taps {
-                                    gemm(transposeA: true, m: inChannels, n: wideColumns, k: outChannels,
-                                         a: wt.baseAddress! + t * outChannels * inChannels, lda: inChannels,
-                                         b: wp, ldb: wideStride, beta: 1,
-                                         c: g + n * inChannels * paddedPlane + tapOffset(t), ldc: paddedPlane)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if needWeight {
-                for o in 0..<outChannels {
-                    for i in 0..<inChannels {
-                        for t in 0..<taps {
-                            dw![(o * inChannels + i) * taps + t] += weightByTapGradient[(t * outChannels + o) * inChannels + i]
-                        }
-                    }
-                }
+            } else {
+                backwardShifted(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
+                                paddedInputGradient: nil)
             }
         } else {
-            var columns = [Float](repeating: 0, count: inChannels * taps * outPlane)
+            var columns = uninitializedFloats(inChannels * taps * outPlane)
             columns.withUnsafeMutableBufferPointer { cb in
                 let cols = cb.baseAddress!
                 for n in 0..<batch {
@@ -283,6 +253,97 @@ struct ConvolutionGeometry {
                 dx!.withUnsafeMutableBufferPointer { g in
                     accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
                                              width: width, pad: padding, mode: mode, into: g.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// Stride-1 backward over the output gradient laid out at the padded width, with a
+    /// zero margin in front of each channel row:
+    /// - dW_tap = dY_wide * X_shifted(tap)^T, output-channel rows spread over the cores,
+    ///   the reduction in blocks;
+    /// - dX_padded[:, p] = sum_tap W_tap^T * dY_wide[:, p - offset(tap)], i.e. a forward
+    ///   pass of the transposed taps over the margin-padded gradient; blocks of p are
+    ///   independent, so they are spread over the cores without write conflicts.
+    private func backwardShifted(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 outputGradient dy: UnsafePointer<Float>, weightGradient dw: inout [Float]?,
+                                 paddedInputGradient: UnsafeMutablePointer<Float>?) {
+        let byTap = taps == 1 ? [] : weightsByTap(weight)
+        let margin = self.margin
+        let direct = margin == 0 && paddedWidth == outWidth && paddedHeight == outHeight
+        let rowLength = direct ? outPlane : margin + paddedPlane
+        var buffer = direct ? [] : [Float](repeating: 0, count: outChannels * rowLength)
+        var weightByTapGradient = [Float](repeating: 0, count: dw != nil && taps > 1 ? taps * outChannels * inChannels : 0)
+        let needWeight = dw != nil
+        GemmCounter.flops += 2 * Double(batch * outChannels * inChannels * taps)
+            * (Double(needWeight ? wideColumns : 0) + Double(paddedInputGradient != nil ? paddedPlane : 0))
+        byTap.withUnsafeBufferPointer { wt in
+            buffer.withUnsafeMutableBufferPointer { bb in
+                let w = taps == 1 ? weight : UnsafePointer(wt.baseAddress!)
+                for n in 0..<batch {
+                    let d = dy + n * outChannels * outPlane
+                    let rows: UnsafePointer<Float>
+                    if direct {
+                        rows = d
+                    } else {
+                        let b = bb.baseAddress!
+                        parallelItems(outChannels, costPerItem: outPlane) { o in
+                            for r in 0..<outHeight {
+                                (b + o * rowLength + margin + r * paddedWidth).update(from: d + o * outPlane + r * outWidth,
+                                                                                    count: outWidth)
+                            }
+                        }
+                        rows = UnsafePointer(b)
+                    }
+                    let x = xp + n * inChannels * paddedPlane
+                    if needWeight {
+                        func accumulate(into g: UnsafeMutablePointer<Float>) {
+                            parallelRanges(outChannels, granularity: 8) { channels in
+                                var q = 0
+                                while q < wideColumns {
+                                    let length = min(Self.reductionBlock, wideColumns - q)
+                                    for t in 0..<taps {
+                                        serialGemm(transposeB: true, m: channels.count, n: inChannels, k: length,
+                                                   a: rows + channels.lowerBound * rowLength + margin + q, lda: rowLength,
+                                                   b: x + tapOffset(t) + q, ldb: paddedPlane, beta: 1,
+                                                   c: g + t * outChannels * inChannels + channels.lowerBound * inChannels,
+                                                   ldc: inChannels)
+                                    }
+                                    q += length
+                                }
+                            }
+                        }
+                        if taps == 1 {
+                            dw!.withUnsafeMutableBufferPointer { accumulate(into: $0.baseAddress!) }
+                        } else {
+                            weightByTapGradient.withUnsafeMutableBufferPointer { accumulate(into: $0.baseAddress!) }
+                        }
+                    }
+                    if let g = paddedInputGradient {
+                        let target = g + n * inChannels * paddedPlane
+                        parallelRanges(paddedPlane, granularity: Self.columnBlock) { range in
+                            var p = range.lowerBound
+                            while p < range.upperBound {
+                                let width = min(Self.columnBlock, range.upperBound - p)
+                                for t in 0..<taps {
+                                    serialGemm(transposeA: true, m: inChannels, n: width, k: outChannels,
+                                               a: w + t * outChannels * inChannels, lda: inChannels,
+                                               b: rows + margin - tapOffset(t) + p, ldb: rowLength,
+                                               beta: t == 0 ? 0 : 1, c: target + p, ldc: paddedPlane)
+                                }
+                                p += width
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if needWeight && taps > 1 {
+            for o in 0..<outChannels {
+                for i in 0..<inChannels {
+                    for t in 0..<taps {
+                        dw![(o * inChannels + i) * taps + t] += weightByTapGradient[(t * outChannels + o) * inChannels + i]
+                    }
                 }
             }
         }

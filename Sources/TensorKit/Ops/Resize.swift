@@ -37,7 +37,7 @@ public func upsample(_ x: Tensor, factor: Int = 2, mode: UpsampleMode) -> Tensor
     let planes = x.shape[0] * x.shape[1], height = x.shape[2], width = x.shape[3]
     let outHeight = height * factor, outWidth = width * factor
     let inPlane = height * width, outPlane = outHeight * outWidth
-    var output = [Float](repeating: 0, count: planes * outPlane)
+    var output = uninitializedFloats(planes * outPlane)
     switch mode {
     case .nearest:
         x.data.withUnsafeBufferPointer { xb in

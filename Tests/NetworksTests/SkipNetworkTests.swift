@@ -1,0 +1,129 @@
+import Foundation
+import Networks
+import Testing
+import TensorKit
+
+struct SkipNetworkTests {
+    @Test func dipConfigurationHasTheReferenceParameterCount() {
+        let network = makeSkipNetwork(.dip)
+        #expect(network.parameterCount == 2_217_831)
+        #expect(network.convolutions.count == 26)
+        #expect(network.batchNorms.count == 30)
+        #expect(network.convolutions.reduce(0) { $0 + $1.layer.weight.count } == 2_208_768)
+    }
+
+    /// The state_dict keys and shapes of the PyTorch reference (`skip()` with the DIP
+    /// configuration), in order, from the fixture listing.
+    @Test func parameterNamesAndShapesMatchThePyTorchStateDict() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/dip-skip-state-dict.tsv")
+        let rows = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: "\t").map(String.init) }
+        let trainable = rows.filter { $0[2] != "bn" || $0[0].hasSuffix(".weight") || $0[0].hasSuffix(".bias") }
+        let network = makeSkipNetwork(.dip)
+        let names = network.namedParameters()
+        #expect(names.map(\.name) == trainable.map { $0[0] })
+        for (parameter, row) in zip(names, trainable) {
+            #expect(parameter.tensor.shape.map(String.init).joined(separator: "x") == row[1], "\(row[0])")
+        }
+    }
+
+    @Test func zeroPaddingPutsTheConvolutionAtIndexZero() {
+        var configuration = SkipConfiguration.dip
+        configuration.padding = .zero
+        let names = makeSkipNetwork(configuration).namedParameters().map(\.name)
+        #expect(names.first == "1.0.1.0.weight")
+        #expect(names.last == "9.0.bias")
+    }
+
+    @Test func defaultInitialisationBounds() {
+        let network = makeSkipNetwork(.dip)
+        network.initializeParameters(seed: 3)
+        for (_, conv) in network.convolutions {
+            let bound = 1 / Float(conv.fanIn).squareRoot()
+            #expect(conv.weight.data.allSatisfy { abs($0) <= bound })
+            #expect(conv.bias!.data.allSatisfy { abs($0) <= bound })
+            // Not all zero: the weights were drawn.
+            #expect(conv.weight.data.contains { $0 != 0 })
+        }
+        for (_, norm) in network.batchNorms {
+            #expect(norm.weight.data.allSatisfy { $0 == 1 })
+            #expect(norm.bias.data.allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test func sizesThatAreNotMultiplesOfThirtyTwoAreCropped() {
+        var configuration = SkipConfiguration.dip
+        configuration.channelsDown = [4, 4]
+        configuration.channelsUp = [4, 4]
+        configuration.channelsSkip = [2, 2]
+        configuration.inputChannels = 2
+        let network = makeSkipNetwork(configuration)
+        network.initializeParameters(seed: 1)
+        var random = RandomSource(seed: 2)
+        let input = Tensor(shape: [1, 2, 10, 14], data: random.uniform(count: 280))
+        let output = network(input)
+        // Two stride-2 scales: 10 -> 5 -> 3 -> (up) 6 -> crop 5 -> (up) 10.
+        #expect(output.shape == [1, 3, 10, 14])
+        #expect(output.data.allSatisfy { $0 > 0 && $0 < 1 })  // sigmoid
+    }
+
+    /// Finite differences through a whole small hourglass (every layer type in one
+    /// graph). tanh replaces LeakyReLU so that perturbations cross no kink.
+    @Test func gradientsThroughASmallHourglass() {
+        var configuration = SkipConfiguration.dip
+        configuration.channelsDown = [3, 3]
+        configuration.channelsUp = [3, 3]
+        configuration.channelsSkip = [1, 1]
+        configuration.inputChannels = 2
+        configuration.activation = .tanh
+        let network = makeSkipNetwork(configuration)
+        network.initializeParameters(seed: 4)
+        var random = RandomSource(seed: 5)
+        let input = Tensor(shape: [1, 2, 8, 8], data: random.uniform(count: 128), requiresGradient: true)
+        let probe = Tensor(shape: [1, 3, 8, 8], data: random.uniform(count: 192, low: -1, high: 1))
+        let checked = [input, network.convolutions[1].layer.weight, network.batchNorms[2].layer.weight,
+                       network.convolutions.last!.layer.bias!]
+        func loss() -> Double {
+            let out = GradientMode.withoutGradients { network(input) }
+            return zip(out.data, probe.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        (network(input) * probe).sum().backward()
+        for tensor in checked {
+            let analytic = tensor.gradient!
+            for i in stride(from: 0, to: tensor.count, by: max(1, tensor.count / 12)) {
+                let saved = tensor.data[i]
+                tensor.data[i] = saved + 1e-3
+                let plus = loss()
+                tensor.data[i] = saved - 1e-3
+                let minus = loss()
+                tensor.data[i] = saved
+                let numeric = Float((plus - minus) / 2e-3)
+                #expect(abs(numeric - analytic[i]) <= 2e-2 * max(abs(numeric), 0.05),
+                        "element \(i): numeric \(numeric) analytic \(analytic[i])")
+            }
+        }
+    }
+
+    @Test func trainingIsDeterministic() {
+        func run() -> [Float] {
+            var configuration = SkipConfiguration.dip
+            configuration.channelsDown = [8, 8, 8]
+            configuration.channelsUp = [8, 8, 8]
+            configuration.channelsSkip = [2, 2, 2]
+            let network = makeSkipNetwork(configuration)
+            network.initializeParameters(seed: 11)
+            var random = RandomSource(seed: 12)
+            let input = Tensor(shape: [1, 32, 32, 32], data: random.uniform(count: 32 * 32 * 32, high: 0.1))
+            let target = Tensor(shape: [1, 3, 32, 32], data: random.uniform(count: 3 * 32 * 32))
+            let adam = Adam(parameters: network.parameters, learningRate: 0.01)
+            for _ in 0..<5 {
+                adam.zeroGradients()
+                meanSquaredError(network(input), target).backward()
+                adam.step()
+            }
+            return network.parameters.flatMap(\.data)
+        }
+        #expect(run() == run())
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TensorKit
+
+struct OperationTests {
+    @Test func batchNormNormalisesEachChannel() {
+        let x = randomTensor([2, 3, 4, 5], seed: 1, low: 2, high: 5, requiresGradient: false)
+        let y = batchNorm(x, weight: Tensor(filling: 1, shape: [3]), bias: Tensor(zeros: [3]))
+        for c in 0..<3 {
+            var values: [Float] = []
+            for n in 0..<2 { values += y.data[((n * 3 + c) * 20)..<((n * 3 + c) * 20 + 20)] }
+            let mean = values.reduce(0, +) / Float(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(values.count)
+            #expect(abs(mean) < 1e-5)
+            #expect(abs(variance - 1) < 1e-3)  // var / (var + eps)
+        }
+    }
+
+    @Test func batchNormGradients() {
+        let x = randomTensor([2, 3, 3, 4], seed: 2)
+        let weight = randomTensor([3], seed: 3, low: 0.5, high: 1.5)
+        let bias = randomTensor([3], seed: 4)
+        checkGradients([x, weight, bias], epsilon: 1e-2, tolerance: 3e-2) {
+            batchNorm($0[0], weight: $0[1], bias: $0[2])
+        }
+    }
+
+    @Test func batchNormRunningStatisticsFollowPyTorch() {
+        let x = Tensor(shape: [1, 1, 1, 4], data: [1, 2, 3, 4])
+        let statistics = RunningStatistics(channels: 1)
+        _ = batchNorm(x, weight: Tensor(filling: 1, shape: [1]), bias: Tensor(zeros: [1]), statistics: statistics)
+        #expect(abs(statistics.mean[0] - 0.25) < 1e-6)  // 0.9 * 0 + 0.1 * 2.5
+        // unbiased variance 5/3: 0.9 * 1 + 0.1 * 5/3
+        #expect(abs(statistics.variance[0] - (0.9 + 0.5 / 3)) < 1e-6)
+        #expect(statistics.batchesTracked == 1)
+    }
+
+    @Test func activationsAndTheirGradients() {
+        // Keep inputs away from the kinks of LeakyReLU and ReLU.
+        let x = Tensor(shape: [1, 2, 2, 3], data: [-1.2, -0.7, -0.3, 0.4, 0.9, 1.6, -2, 2, -0.5, 0.5, -1, 1],
+                       requiresGradient: true)
+        #expect(leakyReLU(x).data[0] == Float(-1.2) * Float(0.2))
+        #expect(leakyReLU(x).data[3] == 0.4)
+        #expect(relu(x).data[0] == 0)
+        #expect(abs(sigmoid(Tensor(shape: [1], data: [0])).data[0] - 0.5) < 1e-7)
+        checkGradients([x], epsilon: 1e-3) { leakyReLU($0[0]) }
+        checkGradients([x], epsilon: 1e-3) { relu($0[0]) }
+        checkGradients([x], epsilon: 1e-3) { sigmoid($0[0]) }
+        checkGradients([x], epsilon: 1e-3) { TensorKit.tanh($0[0]) }
+    }
+
+    @Test func bilinearUpsamplingMatchesPyTorch() {
+        // torch.nn.functional.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
+        let x = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
+        let y = upsample(x, factor: 2, mode: .bilinear)
+        let expected: [Float] = [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4]
+        #expect(y.shape == [1, 1, 4, 4])
+        for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-6) }
+    }
+
+    @Test func nearestUpsamplingRepeatsPixels() {
+        let y = upsample(Tensor(shape: [1, 1, 1, 2], data: [5, 7]), factor: 2, mode: .nearest)
+        #expect(y.data == [5, 5, 7, 7, 5, 5, 7, 7])
+    }
+
+    @Test(arguments: [UpsampleMode.bilinear, .nearest])
+    func upsamplingGradients(mode: UpsampleMode) {
+        let x = randomTensor([2, 2, 3, 5], seed: 5)
+        checkGradients([x]) { upsample($0[0], factor: 2, mode: mode) }
+    }
+
+    @Test func concatCentreCropsLargerInputs() {
+        let a = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
+        let b = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
+        let y = concatChannels([a, b])
+        #expect(y.shape == [1, 2, 2, 2])
+        // (4 - 2) / 2 = 1: rows 1-2, columns 1-2 of b.
+        #expect(y.data == [1, 2, 3, 4, 5, 6, 9, 10])
+        let c = randomTensor([2, 2, 3, 3], seed: 6)
+        let d = randomTensor([2, 3, 4, 5], seed: 7)
+        checkGradients([c, d]) { concatChannels($0) }
+    }
+
+    @Test func meanSquaredErrorWithAndWithoutMask() {
+        let p = Tensor(shape: [1, 1, 1, 4], data: [1, 2, 3, 4], requiresGradient: true)
+        let t = Tensor(shape: [1, 1, 1, 4], data: [1, 1, 1, 1])
+        #expect(abs(meanSquaredError(p, t).scalar - 3.5) < 1e-6)  // (0 + 1 + 4 + 9) / 4
+        let mask = Tensor(shape: [1, 1, 1, 4], data: [1, 0, 1, 0])
+        // DIP's inpainting loss: the mean still runs over all four elements.
+        #expect(abs(meanSquaredError(p, t, mask: mask).scalar - 1) < 1e-6)
+        let q = randomTensor([1, 2, 3, 3], seed: 8)
+        let target = randomTensor([1, 2, 3, 3], seed: 9)
+        let m = Tensor(shape: [1, 2, 3, 3], data: (0..<18).map { Float($0 % 3 == 0 ? 0 : 1) })
+        checkGradients([q, target], epsilon: 1e-3) { meanSquaredError($0[0], $0[1], mask: m) }
+    }
+
+    @Test func elementwiseArithmetic() {
+        let a = randomTensor([2, 3], seed: 10)
+        let b = randomTensor([2, 3], seed: 11)
+        #expect((a + b).data == zip(a.data, b.data).map(+))
+        #expect((a * b).data == zip(a.data, b.data).map(*))
+        checkGradients([a, b], epsilon: 1e-3) { $0[0] + $0[1] }
+        checkGradients([a, b], epsilon: 1e-3) { $0[0] - $0[1] }
+        checkGradients([a, b], epsilon: 1e-3) { $0[0] * $0[1] }
+        checkGradients([a], epsilon: 1e-3) { $0[0] * 3 + 1 }
+        checkGradients([a], epsilon: 1e-3) { $0[0].reshaped([3, 2]).mean() }
+    }
+
+    @Test func gradientAccumulatesOverSharedInputs() {
+        let x = Tensor(shape: [2], data: [1, 2], requiresGradient: true)
+        let y = (x * x + x).sum()  // dy/dx = 2x + 1
+        y.backward()
+        #expect(x.gradient == [3, 5])
+    }
+}
