@@ -13,10 +13,12 @@ let package = Package(
     products: [
         .executable(name: "lip", targets: ["lip"]),
         // Dynamic, so that compiled notebooks link against the same build of the core.
-        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore"]),
+        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
@@ -30,8 +32,13 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["PNGShim"], swiftSettings: cpuFlags),
         .target(name: "LIPCore", dependencies: ["TensorKit", "Networks", "ImageIO"],
                 swiftSettings: cpuFlags),
+        .target(name: "Plotting", dependencies: ["ImageIO"]),
+        .target(name: "NotebookRuntime", dependencies: ["Plotting"]),
+        .target(name: "NotebookRunner", dependencies: [
+            "NotebookRuntime", "Plotting", "LIPCore", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
+        ]),
         .executableTarget(name: "lip", dependencies: [
-            "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport",
+            "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
@@ -41,6 +48,8 @@ let package = Package(
                     swiftSettings: cpuFlags),
         .testTarget(name: "LIPCoreTests", dependencies: ["LIPCore", "Networks", "TensorKit", "ImageIO"],
                     swiftSettings: cpuFlags),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "ImageIO"]),
+        .testTarget(name: "NotebookRunnerTests", dependencies: ["NotebookRunner", "NotebookRuntime", "Plotting"]),
     ],
     // Kernels hand raw buffer pointers to worker threads; Swift 5 mode keeps that legal
     // without wrapping every pointer in an @unchecked Sendable box.

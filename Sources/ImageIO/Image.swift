@@ -1,6 +1,6 @@
 /// A planar (channels, height, width) Float32 image with samples in [0, 1], the layout
 /// DIP's `pil_to_np` produces.
-public struct Image: Equatable, Sendable {
+public struct Image: Equatable, Sendable, Codable {
     public var channels: Int
     public var height: Int
     public var width: Int

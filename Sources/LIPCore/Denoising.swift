@@ -12,6 +12,32 @@ public func addGaussianNoise(to image: Image, sigma: Float, seed: UInt64) -> Ima
                  pixels: zip(image.pixels, noise).map { min(max($0 + $1, 0), 1) })
 }
 
+/// What a denoising run produced, as plain values (Codable, so notebooks can cache it).
+public struct DenoisingReport: Codable, Equatable {
+    public var clean: Image
+    public var noisy: Image
+    /// The EMA of the outputs after the last step (DIP's smoothed result).
+    public var restored: Image
+    /// The last output.
+    public var output: Image
+    public var history: [IterationRecord]
+    public var noisyPSNR: Double
+    public var restorations: Int
+    public var seconds: Double
+
+    public var final: IterationRecord { history.last! }
+    public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
+    public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
+}
+
+extension DenoisingRun {
+    public var report: DenoisingReport {
+        DenoisingReport(clean: clean, noisy: noisy, restored: Image(result.averagedOutput), output: Image(result.output),
+                        history: result.history, noisyPSNR: psnr(noisy.pixels, clean.pixels),
+                        restorations: result.restorations, seconds: result.seconds)
+    }
+}
+
 /// A denoising run: the image, its noisy observation, the network and its input.
 public struct DenoisingRun {
     public var clean: Image
@@ -32,6 +58,9 @@ public struct DenoisingRun {
                            progress: ((IterationRecord) -> Void)? = nil) throws -> DenoisingRun {
         var configuration = configuration
         configuration.outputChannels = clean.channels
+        if let problem = configuration.problem(height: clean.height, width: clean.width) {
+            throw InputError.imageTooSmall(problem)
+        }
         let network = makeSkipNetwork(configuration)
         var weightSeeds = RandomSource(seed: settings.seed).derived("weights")
         network.initializeParameters(seed: weightSeeds.next())

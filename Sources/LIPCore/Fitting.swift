@@ -49,6 +49,17 @@ public struct FitResult {
     public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
 }
 
+/// Input that a task cannot use.
+public enum InputError: Error, CustomStringConvertible {
+    case imageTooSmall(String)
+
+    public var description: String {
+        switch self {
+        case .imageTooSmall(let why): "image too small for the network: \(why)"
+        }
+    }
+}
+
 /// Why a fit stopped early.
 public enum FitFailure: Error, CustomStringConvertible {
     case diverged(iteration: Int, loss: Float)

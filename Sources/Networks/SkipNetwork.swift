@@ -37,6 +37,42 @@ public struct SkipConfiguration: Sendable, Codable, Equatable {
         }
         return nil
     }
+
+    /// Why an input of `height` x `width` cannot pass through the network, or nil. Each
+    /// scale halves the size with a stride-2 convolution; reflection padding of p needs
+    /// planes larger than p (PyTorch refuses the same inputs).
+    public func problem(height: Int, width: Int) -> String? {
+        var sizes = (height, width)
+        let pad = (filterSizeDown - 1) / 2
+        for scale in 0..<scales {
+            if padding == .reflection && (sizes.0 <= pad || sizes.1 <= pad) {
+                return "a \(height)x\(width) input is \(sizes.0)x\(sizes.1) at scale \(scale), too small for reflection padding \(pad); use at least \(minimumSide) pixels a side"
+            }
+            sizes = ((sizes.0 + 2 * pad - filterSizeDown) / 2 + 1, (sizes.1 + 2 * pad - filterSizeDown) / 2 + 1)
+            if sizes.0 < 1 || sizes.1 < 1 || (padding == .reflection && (sizes.0 <= pad || sizes.1 <= pad)) {
+                return "a \(height)x\(width) input is \(max(sizes.0, 0))x\(max(sizes.1, 0)) after scale \(scale + 1), too small for the next convolution; use at least \(minimumSide) pixels a side"
+            }
+        }
+        return nil
+    }
+
+    /// The smallest square side (multiple of 32 not required) the network accepts.
+    public var minimumSide: Int {
+        var side = 1
+        while problemIgnoringMinimum(side) { side += 1 }
+        return side
+    }
+
+    private func problemIgnoringMinimum(_ side: Int) -> Bool {
+        var size = side
+        let pad = (filterSizeDown - 1) / 2
+        for _ in 0..<scales {
+            if padding == .reflection && size <= pad { return true }
+            size = (size + 2 * pad - filterSizeDown) / 2 + 1
+            if size < 1 || (padding == .reflection && size <= pad) { return true }
+        }
+        return false
+    }
 }
 
 /// Builds DIP's hourglass `skip` network, module for module as `models/skip.py` does

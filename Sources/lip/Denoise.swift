@@ -58,8 +58,8 @@ struct Denoise: ParsableCommand {
             clean = clean.centreCropped(height: crop, width: crop)
         }
         clean = clean.centreCropped(toMultipleOf: 32)
-        guard clean.height >= 32 && clean.width >= 32 else {
-            throw ValidationError("\(image) is smaller than 32x32 after cropping; DIP's five scales need at least 32 pixels a side")
+        if let problem = SkipConfiguration.dip.problem(height: clean.height, width: clean.width) {
+            throw ValidationError("\(image) after cropping: \(problem)")
         }
         var settings = FitSettings()
         settings.iterations = iterations

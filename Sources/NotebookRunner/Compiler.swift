@@ -1,0 +1,143 @@
+import Foundation
+import NotebookRuntime
+
+/// Where the release build of the library lives, and how to compile a notebook against it.
+public struct Toolchain {
+    /// The package root (holds Package.swift and Sources/).
+    public let root: URL
+    /// SwiftPM's release products folder (libLIP.so, Modules/).
+    public let products: URL
+
+    /// Finds the build from the running `lip` executable (…/.build/<triple>/release/lip),
+    /// or from `LIP_ROOT`.
+    public static func locate() throws -> Toolchain {
+        var candidates: [URL] = []
+        if let root = ProcessInfo.processInfo.environment["LIP_ROOT"] {
+            candidates.append(URL(fileURLWithPath: root).appendingPathComponent(".build/release"))
+        }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(executable.deletingLastPathComponent())
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/release"))
+        for products in candidates {
+            let library = products.appendingPathComponent("libLIP.so")
+            guard FileManager.default.fileExists(atPath: library.path) else { continue }
+            var root = products.resolvingSymlinksInPath()
+            while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+                root.deleteLastPathComponent()
+            }
+            if root.path != "/" { return Toolchain(root: root, products: products.resolvingSymlinksInPath()) }
+        }
+        throw NotebookError(path: "lip", message: "cannot find the release build of the library (libLIP.so); run `swift build -c release` in the package first")
+    }
+
+    /// `swiftc --version`, first line.
+    public static let compilerVersion: String = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swiftc", "--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: "\n").first.map(String.init) ?? "unknown"
+    }()
+
+    /// The targets linked into notebooks (the `LIP` library product and its C parts).
+    public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "TensorKit", "Networks", "ImageIO",
+                                        "LIPCore", "Plotting", "NotebookRuntime"]
+
+    /// Hash of the library's sources: any change to them invalidates cached results. The
+    /// command-line tool and the runner are not part of it: editing them changes no result.
+    public func librarySourceHash() -> String {
+        let sources = root.appendingPathComponent("Sources")
+        var files: [String] = []
+        for target in Self.libraryTargets {
+            guard let walker = FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path) else { continue }
+            for case let path as String in walker where [".swift", ".c", ".h", ".modulemap"].contains(where: path.hasSuffix) {
+                files.append("\(target)/\(path)")
+            }
+        }
+        var hasher = SHA256()
+        for path in files.sorted() {
+            hasher.update(path + "\u{0}")
+            if let data = FileManager.default.contents(atPath: sources.appendingPathComponent(path).path) { hasher.update(data) }
+        }
+        if let package = FileManager.default.contents(atPath: root.appendingPathComponent("Package.swift").path) {
+            hasher.update(package)
+        }
+        return hasher.finalize()
+    }
+
+    var moduleMaps: [String] {
+        ["Sources/CBLAS/module.modulemap", "Sources/CLibPNG/module.modulemap",
+         "Sources/PNGShim/include/module.modulemap", "Sources/CSupport/include/module.modulemap"]
+            .map { root.appendingPathComponent($0).path }
+    }
+
+    func arguments(source: URL, output: URL, moduleCache: URL) -> [String] {
+        var arguments = ["swiftc", "-O", "-module-name", "Notebook", source.path, "-o", output.path,
+                         "-I", products.appendingPathComponent("Modules").path, "-L", products.path, "-lLIP",
+                         "-Xlinker", "-rpath", "-Xlinker", products.path, "-module-cache-path", moduleCache.path]
+        if ProcessInfo.processInfo.environment["LIP_PORTABLE"] != "1" { arguments += ["-target-cpu", "native"] }
+        for map in moduleMaps { arguments += ["-Xcc", "-fmodule-map-file=\(map)"] }
+        for flag in pkgConfigIncludes { arguments += ["-Xcc", flag] }
+        return arguments
+    }
+
+    var pkgConfigIncludes: [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pkg-config", "--cflags-only-I", "openblas", "libpng"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    /// Compiles `program` unless an executable for exactly this source, library and
+    /// compiler exists already. Returns the executable and whether it was reused.
+    func compile(_ program: String, name: String, notebookPath: String, cache: URL,
+                 libraryHash: String) throws -> (executable: URL, reused: Bool, seconds: Double) {
+        let start = Date()
+        let binaries = cache.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: binaries, withIntermediateDirectories: true)
+        let key = SHA256.hex(program + libraryHash + Self.compilerVersion)
+        let executable = binaries.appendingPathComponent("\(name)-\(key.prefix(16))")
+        if FileManager.default.isExecutableFile(atPath: executable.path) {
+            return (executable, true, Date().timeIntervalSince(start))
+        }
+        let source = binaries.appendingPathComponent("\(name)-\(key.prefix(16))-main.swift")
+        try program.write(to: source, atomically: true, encoding: .utf8)
+        // Compile to a temporary name: an interrupted compile never leaves a usable-looking binary.
+        let partial = binaries.appendingPathComponent("\(name)-\(key.prefix(16)).partial")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments(source: source, output: partial,
+                                      moduleCache: cache.appendingPathComponent("module-cache"))
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NotebookError(path: notebookPath, message: "does not compile:\n" + Self.compilerMessages(message))
+        }
+        try? FileManager.default.removeItem(at: executable)
+        try FileManager.default.moveItem(at: partial, to: executable)
+        return (executable, false, Date().timeIntervalSince(start))
+    }
+
+    /// The compiler's diagnostics that point into notebooks (the generated framing is
+    /// never the user's fault), falling back to everything it said.
+    static func compilerMessages(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let relevant = lines.filter { $0.contains(".swiftmd:") && ($0.contains("error:") || $0.contains("warning:")) }
+        return (relevant.isEmpty ? lines : relevant).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Ink
+import LIPCore
+import NotebookRuntime
+import Plotting
+
+/// Everything a rendered notebook records about how it was made.
+public struct NotebookProvenance: Codable {
+    public var notebook: String
+    public var title: String
+    public var profile: String
+    public var parameters: [String: String]
+    public var seeds: [String: String]
+    public var inputs: [String: String]
+    public var librarySourceHash: String
+    public var machine: Provenance
+    public var chunkSeconds: [String: Double]
+    public var compileSeconds: Double
+    public var wallSeconds: Double
+    public var cacheHits: Int
+    public var cacheMisses: Int
+    public var claims: [ClaimRecord]
+    public var failure: String?
+}
+
+/// Renders a run to Markdown, a standalone HTML page and a provenance sidecar under
+/// `<outputRoot>/<notebook>/`.
+public enum Renderer {
+    public struct Output {
+        public var markdown: URL
+        public var html: URL
+        public var provenance: URL
+        /// `@fig-...` / `@tbl-...` references that name nothing.
+        public var unresolvedReferences: [String]
+    }
+
+    public static func render(_ run: NotebookRun) throws -> Output {
+        let folder = URL(fileURLWithPath: run.options.outputRoot).appendingPathComponent(run.notebook.name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let numbering = Numbering(run)
+        var unresolved: [String] = []
+        let machine = Provenance.current()
+        let provenance = NotebookProvenance(
+            notebook: run.notebook.path, title: run.notebook.title, profile: run.options.profile,
+            parameters: run.parameterValues, seeds: run.parameterValues.filter { $0.key.lowercased().contains("seed") },
+            inputs: run.inputHashes, librarySourceHash: run.libraryHash, machine: machine,
+            chunkSeconds: Dictionary(uniqueKeysWithValues: run.notebook.chunks.compactMap { c in run.chunks[c.index].seconds.map { (c.label, $0) } }),
+            compileSeconds: run.compileSeconds, wallSeconds: run.wallSeconds, cacheHits: run.cacheHits,
+            cacheMisses: run.cacheMisses, claims: run.claims, failure: run.failure?.description)
+
+        // Markdown
+        var md = "# \(run.notebook.title)\n\n"
+        var html = ""
+        let parser = MarkdownParser()
+        for block in run.notebook.blocks {
+            switch block {
+            case .prose(let prose):
+                let text = numbering.resolve(substituteInlines(prose, run.inlineValues), unresolved: &unresolved)
+                md += text + "\n\n"
+                html += parser.html(from: text) + "\n"
+            case .code(let chunk):
+                let result = run.chunks[chunk.index]
+                if chunk.echo {
+                    md += "```swift\n\(chunk.code)\n```\n\n"
+                    html += "<pre class=\"code\"><code>\(htmlEscaped(chunk.code))</code></pre>\n"
+                }
+                let output = result.output.trimmingCharacters(in: .newlines)
+                if !output.isEmpty {
+                    md += "```text\n\(output)\n```\n\n"
+                    html += "<pre class=\"output\">\(htmlEscaped(output))</pre>\n"
+                }
+                for figure in result.figures {
+                    let caption = "Figure \(numbering.figures[figure.label] ?? 0): \(figure.caption)"
+                    if let png = figure.files.first(where: { $0.hasSuffix(".png") }) {
+                        md += "<a id=\"\(figure.label)\"></a>\n![\(caption)](\(png))\n\n*\(caption)*\n\n"
+                        let data = (try? Data(contentsOf: folder.appendingPathComponent(png)))?.base64EncodedString() ?? ""
+                        html += "<figure id=\"\(figure.label)\"><img src=\"data:image/png;base64,\(data)\" alt=\"\(htmlEscaped(caption))\"><figcaption>\(htmlEscaped(caption))</figcaption></figure>\n"
+                    }
+                }
+                for table in result.tables {
+                    let caption = "Table \(numbering.tables[table.label] ?? 0): \(table.caption)"
+                    md += "<a id=\"\(table.label)\"></a>\n*\(caption)*\n\n\(table.markdown)\n"
+                    html += "<div class=\"table\" id=\"\(table.label)\"><div class=\"caption\">\(htmlEscaped(caption))</div>\(table.html)</div>\n"
+                }
+                if !result.claims.isEmpty {
+                    for claim in result.claims {
+                        md += "- **\(claim.held ? "HELD" : "FAILED")**: \(claim.statement) — \(claim.comparison)\n"
+                    }
+                    md += "\n"
+                    html += "<ul class=\"claims\">" + result.claims.map {
+                        "<li class=\"\($0.held ? "held" : "failed")\"><b>\($0.held ? "held" : "failed")</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>"
+                    }.joined() + "</ul>\n"
+                }
+                if let failure = run.failure, failure.chunkLabel == chunk.label {
+                    md += "> **This chunk failed** (\(failure.status)):\n>\n> ```\n" + failure.message.split(separator: "\n").map { "> \($0)" }.joined(separator: "\n") + "\n> ```\n\n"
+                    html += "<div class=\"failure\"><b>This chunk failed</b> (\(htmlEscaped(failure.status)))<pre>\(htmlEscaped(failure.message))</pre></div>\n"
+                }
+            }
+        }
+        let claims = run.claims
+        let provenanceTable = provenanceRows(provenance)
+        md += "---\n\n## Provenance\n\n" + provenanceTable.markdown() + "\n"
+        if !claims.isEmpty {
+            md += "Claims: \(claims.filter(\.held).count) held, \(claims.filter { !$0.held }.count) failed.\n"
+        }
+        let page = htmlPage(title: run.notebook.title, body: html, provenance: provenanceTable.html(), claims: claims)
+
+        let markdownURL = folder.appendingPathComponent("\(run.notebook.name).md")
+        let htmlURL = folder.appendingPathComponent("\(run.notebook.name).html")
+        let provenanceURL = folder.appendingPathComponent("provenance.json")
+        try md.write(to: markdownURL, atomically: true, encoding: .utf8)
+        try page.write(to: htmlURL, atomically: true, encoding: .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(provenance).write(to: provenanceURL, options: .atomic)
+        return Output(markdown: markdownURL, html: htmlURL, provenance: provenanceURL, unresolvedReferences: unresolved)
+    }
+
+    static func substituteInlines(_ prose: Prose, _ values: [Int: String]) -> String {
+        var text = prose.text
+        for inline in prose.inlines {
+            if let range = text.range(of: inline.source) {
+                text.replaceSubrange(range, with: values[inline.id] ?? "(not computed)")
+            }
+        }
+        return text
+    }
+
+    static func provenanceRows(_ p: NotebookProvenance) -> Table {
+        var table = Table(columns: [.init("item", alignRight: false), .init("value", alignRight: false)])
+        table.append(["git commit", .text(p.machine.gitCommit + (p.machine.gitDirty ? " (uncommitted changes)" : ""))])
+        table.append(["toolchain", .text(p.machine.toolchain)])
+        table.append(["BLAS core, threads", .text("\(p.machine.blasCore), \(p.machine.threads)")])
+        table.append(["profile", .text(p.profile)])
+        table.append(["parameters", .text(p.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))])
+        table.append(["inputs", .text(p.inputs.sorted { $0.key < $1.key }.map { "\($0.key) (sha256 \($0.value.prefix(12)))" }.joined(separator: ", "))])
+        table.append(["library sources", .text("sha256 \(p.librarySourceHash.prefix(16))")])
+        table.append(["chunk times", .text(p.chunkSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2fs", $0.key, $0.value) }.joined(separator: ", "))])
+        table.append(["cache", .text("\(p.cacheHits) hits, \(p.cacheMisses) misses")])
+        table.append(["wall time", .text(String(format: "%.1f s (compile %.2f s)", p.wallSeconds, p.compileSeconds))])
+        table.append(["date, host", .text("\(p.machine.date), \(p.machine.host)")])
+        return table
+    }
+
+    static func htmlPage(title: String, body: String, provenance: String, claims: [ClaimRecord]) -> String {
+        let summary = claims.isEmpty ? "" : "<p class=\"claimsummary\">Claims: \(claims.filter(\.held).count) held, \(claims.filter { !$0.held }.count) failed.</p>"
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(htmlEscaped(title))</title>
+            <style>
+            body { font: 16px/1.55 -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
+            h1 { font-size: 1.9rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
+            pre { padding: .7rem .9rem; border-radius: 6px; overflow-x: auto; font: 13px/1.45 "DejaVu Sans Mono", monospace; }
+            pre.code { background: #f6f8fa; border: 1px solid #e1e4e8; }
+            pre.output { background: #fffdf2; border-left: 3px solid #e0c060; }
+            figure { margin: 1.2rem 0; text-align: center; }
+            figure img { max-width: 100%; border: 1px solid #eee; }
+            figcaption, .caption { font-size: .92rem; color: #444; margin: .4rem 0; font-style: italic; }
+            table { border-collapse: collapse; margin: .6rem auto; font-size: .92rem; }
+            th, td { border-bottom: 1px solid #ddd; padding: .25rem .7rem; }
+            th { border-bottom: 2px solid #999; }
+            ul.claims { list-style: none; padding-left: 0; }
+            ul.claims li { padding: .35rem .6rem; margin: .3rem 0; border-radius: 5px; }
+            ul.claims li.held { background: #eaf7ee; border-left: 4px solid #2e9e55; }
+            ul.claims li.failed { background: #fdecec; border-left: 4px solid #c0392b; }
+            ul.claims li span { color: #555; font-size: .9rem; margin-left: .4rem; }
+            .failure { background: #fdecec; border: 1px solid #c0392b; padding: .6rem; border-radius: 6px; }
+            .provenance { margin-top: 2.5rem; font-size: .85rem; color: #444; }
+            .provenance table { margin: 0; }
+            </style></head>
+            <body>
+            <h1>\(htmlEscaped(title))</h1>
+            \(summary)
+            \(body)
+            <section class="provenance"><h2>Provenance</h2>\(provenance)</section>
+            </body></html>
+            """
+    }
+}
+
+/// Figure and table numbers in order of appearance, and `@label` cross-references.
+struct Numbering {
+    var figures: [String: Int] = [:]
+    var tables: [String: Int] = [:]
+
+    init(_ run: NotebookRun) {
+        for chunk in run.chunks {
+            for f in chunk.figures where figures[f.label] == nil { figures[f.label] = figures.count + 1 }
+            for t in chunk.tables where tables[t.label] == nil { tables[t.label] = tables.count + 1 }
+        }
+    }
+
+    /// Replaces `@label` with "Figure N" / "Table N" links; records labels that resolve to nothing.
+    func resolve(_ text: String, unresolved: inout [String]) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let at = rest.firstIndex(of: "@") {
+            result += rest[..<at]
+            let after = rest[rest.index(after: at)...]
+            let label = after.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            let trimmed = String(label).trimmingCharacters(in: CharacterSet(charactersIn: "-_"))
+            if trimmed.hasPrefix("fig-") || trimmed.hasPrefix("tbl-") {
+                if let n = figures[trimmed] {
+                    result += "[Figure \(n)](#\(trimmed))"
+                } else if let n = tables[trimmed] {
+                    result += "[Table \(n)](#\(trimmed))"
+                } else {
+                    unresolved.append(trimmed)
+                    result += "**@\(trimmed)?**"
+                }
+                rest = after[after.index(after.startIndex, offsetBy: trimmed.count)...]
+            } else {
+                result += "@"
+                rest = after
+            }
+        }
+        return result + rest
+    }
+}

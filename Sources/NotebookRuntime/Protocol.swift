@@ -1,0 +1,145 @@
+import Foundation
+
+/// What a compiled notebook tells its runner, one JSON object per marker line on standard
+/// output. Lines without the marker prefix are the chunks' own output.
+public enum NotebookEvent: Codable, Equatable, Sendable {
+    case begin(chunk: Int)
+    case end(chunk: Int, seconds: Double)
+    case inline(id: Int, value: String)
+    case figure(FigureRecord)
+    case table(TableRecord)
+    case claim(ClaimRecord)
+    case cache(CacheRecord)
+    case finish
+
+    /// Marker prefix: a control character no chunk prints by accident.
+    public static let prefix = "\u{1}LIP-EVENT "
+
+    public var line: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return Self.prefix + json
+    }
+
+    public static func parse(_ line: Substring) -> NotebookEvent? {
+        guard line.hasPrefix(prefix) else { return nil }
+        return try? JSONDecoder().decode(NotebookEvent.self, from: Data(line.dropFirst(prefix.count).utf8))
+    }
+}
+
+public struct FigureRecord: Codable, Equatable, Sendable {
+    public var chunk: Int
+    public var label: String
+    public var caption: String
+    /// Paths relative to the notebook's output folder.
+    public var files: [String]
+}
+
+public struct TableRecord: Codable, Equatable, Sendable {
+    public var chunk: Int
+    public var label: String
+    public var caption: String
+    public var markdown: String
+    public var html: String
+    public var files: [String]
+}
+
+public struct ClaimRecord: Codable, Equatable, Sendable {
+    public var chunk: Int
+    public var statement: String
+    /// What was measured and what it was compared with, in words ("34.52 dB ≥ 33.32 dB").
+    public var comparison: String
+    public var measured: Double?
+    public var expected: Double?
+    public var held: Bool
+}
+
+public struct CacheRecord: Codable, Equatable, Sendable {
+    public var chunk: Int
+    public var name: String
+    public var hit: Bool
+    public var reason: String
+    public var seconds: Double
+}
+
+/// Everything a notebook's cached results depend on besides their own name, computed by
+/// the runner per chunk (so that a change re-runs exactly the chunks that depend on it).
+public struct ChunkKey: Codable, Equatable, Sendable {
+    /// Hash of the chunk's code and of the code of the chunks it depends on.
+    public var code: String
+    /// Values of the parameters the chunk (or its dependencies) mentions.
+    public var parameters: [String: String]
+    /// Content hashes of the input files.
+    public var inputs: [String: String]
+    /// Hash of the library's sources.
+    public var library: String
+    public var toolchain: String
+    public var threads: Int
+
+    public init(code: String, parameters: [String: String], inputs: [String: String], library: String,
+                toolchain: String, threads: Int) {
+        self.code = code
+        self.parameters = parameters
+        self.inputs = inputs
+        self.library = library
+        self.toolchain = toolchain
+        self.threads = threads
+    }
+
+    public var digest: String {
+        var hasher = SHA256()
+        hasher.update(code)
+        for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { hasher.update("p\(k)=\(v);") }
+        for (k, v) in inputs.sorted(by: { $0.key < $1.key }) { hasher.update("i\(k)=\(v);") }
+        hasher.update("l\(library);t\(toolchain);n\(threads)")
+        return hasher.finalize()
+    }
+
+    /// Why `self` differs from an earlier key, in words.
+    public func differences(from old: ChunkKey) -> [String] {
+        var reasons: [String] = []
+        if code != old.code { reasons.append("code changed (this chunk or one it depends on)") }
+        for key in Set(parameters.keys).union(old.parameters.keys).sorted() where parameters[key] != old.parameters[key] {
+            reasons.append("parameter \(key): \(old.parameters[key] ?? "unset") → \(parameters[key] ?? "unset")")
+        }
+        for key in Set(inputs.keys).union(old.inputs.keys).sorted() where inputs[key] != old.inputs[key] {
+            reasons.append("input \(key) changed")
+        }
+        if library != old.library { reasons.append("library sources changed") }
+        if toolchain != old.toolchain { reasons.append("toolchain changed") }
+        if threads != old.threads { reasons.append("thread count \(old.threads) → \(threads)") }
+        return reasons
+    }
+}
+
+/// Settings the runner hands the compiled notebook (as JSON in `LIP_NOTEBOOK_SESSION`).
+public struct SessionSettings: Codable, Sendable {
+    public var notebook: String
+    public var profile: String
+    public var outputDirectory: String
+    public var cacheDirectory: String
+    public var force: Bool
+    public var chunkKeys: [ChunkKey]
+    public var chunkLabels: [String]
+    public var chunkCaptions: [String]
+    public var chunkWidths: [Int]
+    public var chunkHeights: [Int]
+    public var chunkCacheable: [Bool]
+
+    public init(notebook: String, profile: String, outputDirectory: String, cacheDirectory: String, force: Bool,
+                chunkKeys: [ChunkKey], chunkLabels: [String], chunkCaptions: [String], chunkWidths: [Int],
+                chunkHeights: [Int], chunkCacheable: [Bool]) {
+        self.notebook = notebook
+        self.profile = profile
+        self.outputDirectory = outputDirectory
+        self.cacheDirectory = cacheDirectory
+        self.force = force
+        self.chunkKeys = chunkKeys
+        self.chunkLabels = chunkLabels
+        self.chunkCaptions = chunkCaptions
+        self.chunkWidths = chunkWidths
+        self.chunkHeights = chunkHeights
+        self.chunkCacheable = chunkCacheable
+    }
+}

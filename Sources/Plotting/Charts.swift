@@ -1,0 +1,188 @@
+import Foundation
+import ImageIO
+
+/// Grouped bar chart: one cluster per category, one bar per group, optional error bars.
+public struct BarChart: Figure, Sendable {
+    public struct Group: Sendable {
+        public var title: String
+        public var values: [Double]
+        public var errors: [Double]?
+        public init(_ title: String, values: [Double], errors: [Double]? = nil) {
+            self.title = title
+            self.values = values
+            self.errors = errors
+        }
+    }
+
+    public var title: String
+    public var categories: [String]
+    public var groups: [Group]
+    public var yLabel: String
+    public var yRange: ClosedRange<Double>?
+    public var note: String?
+
+    public init(title: String = "", categories: [String], groups: [Group], yLabel: String,
+                yRange: ClosedRange<Double>? = nil, note: String? = nil) {
+        self.title = title
+        self.categories = categories
+        self.groups = groups
+        self.yLabel = yLabel
+        self.yRange = yRange
+        self.note = note
+    }
+
+    public func gnuplotCommands(dataDirectory: URL) throws -> String {
+        guard !groups.isEmpty, groups.allSatisfy({ $0.values.count == categories.count }) else {
+            throw GnuplotError(message: "every bar group needs one value per category (\(categories.count))", script: "-")
+        }
+        var lines = [String]()
+        if !title.isEmpty { lines.append("set title \(quoted(title))") }
+        lines.append("set ylabel \(quoted(yLabel))")
+        lines.append("set style data histogram")
+        let withErrors = groups.contains { $0.errors != nil }
+        lines.append(withErrors ? "set style histogram errorbars gap 1 lw 1" : "set style histogram clustered gap 1")
+        lines.append("set style fill solid 0.85 border -1")
+        lines.append("set boxwidth 0.9")
+        lines.append("set grid ytics lc rgb '#dddddd'")
+        lines.append("set key top left box opaque")
+        lines.append("set xtics rotate by -20")
+        if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") } else { lines.append("set yrange [0:*]") }
+        if let note { lines.append("set label 99 \(quoted(note)) at graph 0.99, graph 0.97 right font ',8' tc rgb '#555555'") }
+        var rows = "$bars << EOD\n"
+        for (i, category) in categories.enumerated() {
+            var fields = [quotedData(category)]
+            for g in groups {
+                fields.append(String(g.values[i]))
+                if withErrors { fields.append(String(g.errors?[i] ?? 0)) }
+            }
+            rows += fields.joined(separator: " ") + "\n"
+        }
+        lines.append(rows + "EOD")
+        let stride = withErrors ? 2 : 1
+        let plots = groups.enumerated().map { index, g in
+            let column = 2 + index * stride
+            let using = withErrors ? "\(column):\(column + 1):xtic(1)" : "\(column):xtic(1)"
+            return "$bars using \(using) lc rgb '\(palette[index % palette.count])' title \(quoted(g.title))"
+        }
+        lines.append("plot " + plots.joined(separator: ", \\\n     "))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A matrix of values as coloured cells with the values printed (e.g. transfer matrices).
+public struct HeatMap: Figure, Sendable {
+    public var title: String
+    public var rowLabels: [String]
+    public var columnLabels: [String]
+    public var values: [[Double]]
+    public var xLabel: String
+    public var yLabel: String
+    public var valueFormat: String
+    public var colorLabel: String
+
+    public init(title: String = "", rowLabels: [String], columnLabels: [String], values: [[Double]],
+                xLabel: String = "", yLabel: String = "", valueFormat: String = "%.2f", colorLabel: String = "") {
+        self.title = title
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.values = values
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.valueFormat = valueFormat
+        self.colorLabel = colorLabel
+    }
+
+    public func gnuplotCommands(dataDirectory: URL) throws -> String {
+        guard values.count == rowLabels.count, values.allSatisfy({ $0.count == columnLabels.count }) else {
+            throw GnuplotError(message: "heat map needs \(rowLabels.count) rows of \(columnLabels.count) values", script: "-")
+        }
+        var lines = [String]()
+        if !title.isEmpty { lines.append("set title \(quoted(title))") }
+        lines.append("set xlabel \(quoted(xLabel))")
+        lines.append("set ylabel \(quoted(yLabel))")
+        lines.append("set cblabel \(quoted(colorLabel))")
+        lines.append("set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')")
+        lines.append("set xrange [-0.5:\(Double(columnLabels.count) - 0.5)]")
+        lines.append("set yrange [\(Double(rowLabels.count) - 0.5):-0.5]")
+        lines.append("set xtics (" + columnLabels.enumerated().map { "\(quoted($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+        lines.append("set ytics (" + rowLabels.enumerated().map { "\(quoted($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+        lines.append("set tics scale 0")
+        let finite = values.flatMap { $0 }.filter(\.isFinite)
+        let low = finite.min() ?? 0, high = finite.max() ?? 1
+        let middle = (low + high) / 2
+        var rows: [[Double]] = []
+        for (r, row) in values.enumerated() {
+            for (c, value) in row.enumerated() { rows.append([Double(c), Double(r), value]) }
+        }
+        lines.append(dataBlock("cells", rows))
+        // Light text on dark cells.
+        lines.append("plot $cells using 1:2:3 with image notitle, \\\n     $cells using 1:2:(sprintf('\(valueFormat)', $3)):($3 > \(middle) ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Rows of images, each with a caption under it (e.g. "79 % · 34.52 dB"): how the paper
+/// shows its visual results.
+public struct ImageGrid: Figure {
+    public struct Cell {
+        public var image: Image
+        public var caption: String
+        public init(_ image: Image, caption: String) {
+            self.image = image
+            self.caption = caption
+        }
+    }
+
+    public var rows: [[Cell]]
+    public var rowLabels: [String]?
+    public var title: String
+
+    public init(rows: [[Cell]], rowLabels: [String]? = nil, title: String = "") {
+        self.rows = rows
+        self.rowLabels = rowLabels
+        self.title = title
+    }
+
+    public func gnuplotCommands(dataDirectory: URL) throws -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        guard columns > 0 else { throw GnuplotError(message: "an image grid needs at least one image", script: "-") }
+        var lines = ["set multiplot layout \(rows.count),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title))"),
+                     "unset border", "unset tics", "unset key", "set size ratio -1",
+                     "set lmargin 0.5", "set rmargin 0.5", "set tmargin 0.5", "set bmargin 1.8"]
+        for (r, row) in rows.enumerated() {
+            for c in 0..<columns {
+                guard c < row.count else {
+                    lines.append("set multiplot next")
+                    continue
+                }
+                let cell = row[c]
+                let file = dataDirectory.appendingPathComponent("r\(r)c\(c).rgb")
+                try rgbBytes(cell.image).write(to: file)
+                var label = cell.caption
+                if c == 0, let rowLabels, r < rowLabels.count { label = rowLabels[r] + ": " + label }
+                lines.append("set xlabel \(quoted(label)) offset 0,0.8 font ',9'")
+                lines.append("plot \(quoted(file.path)) binary array=(\(cell.image.width),\(cell.image.height)) flipy format='%uchar' with rgbimage")
+            }
+        }
+        lines.append("unset multiplot")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Interleaved 8-bit RGB, gray repeated.
+    func rgbBytes(_ image: Image) -> Data {
+        let rgb = image.expandedToRGB()
+        let plane = rgb.height * rgb.width
+        var bytes = [UInt8](repeating: 0, count: plane * 3)
+        for i in 0..<plane {
+            for c in 0..<3 {
+                bytes[i * 3 + c] = UInt8((min(max(rgb.pixels[c * plane + i], 0), 1) * 255).rounded())
+            }
+        }
+        return Data(bytes)
+    }
+}
+
+/// A data-file string field for gnuplot (double-quoted).
+func quotedData(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\"", with: "'") + "\""
+}

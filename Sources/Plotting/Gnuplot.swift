@@ -1,0 +1,106 @@
+import Foundation
+
+/// A figure that gnuplot can draw: it writes its data under `dataDirectory` (or inline)
+/// and returns the plotting commands, without `set terminal` / `set output`.
+public protocol Figure {
+    func gnuplotCommands(dataDirectory: URL) throws -> String
+}
+
+/// Output formats of a rendered figure.
+public enum FigureFormat: String, CaseIterable, Sendable {
+    case png
+    case svg
+    case pdf
+
+    func terminal(width: Int, height: Int) -> String {
+        switch self {
+        case .png: "set terminal pngcairo enhanced font 'Sans,10' size \(width),\(height)"
+        case .svg: "set terminal svg enhanced font 'Sans,10' size \(width),\(height) background '#ffffff'"
+        // pdfcairo sizes are inches; 96 px per inch keeps the PNG's proportions.
+        case .pdf: String(format: "set terminal pdfcairo enhanced font 'Sans,8' size %.2fin,%.2fin",
+                          Double(width) / 96, Double(height) / 96)
+        }
+    }
+}
+
+/// gnuplot failed: its own message, and the script it was given (kept beside the figure).
+public struct GnuplotError: Error, CustomStringConvertible {
+    public var message: String
+    public var script: String
+    public var description: String { "gnuplot failed on \(script):\n\(message)" }
+}
+
+public enum Gnuplot {
+    /// The gnuplot executable (`GNUPLOT` overrides the one on PATH).
+    public static var executable: String {
+        ProcessInfo.processInfo.environment["GNUPLOT"] ?? "gnuplot"
+    }
+
+    /// Renders `figure` to `base.png` (and the other formats), keeping the script as
+    /// `base.gp`. gnuplot exits 1 and leaves an empty file on a script error; both are
+    /// turned into a `GnuplotError` carrying gnuplot's message, and the empty file removed.
+    @discardableResult
+    public static func render(_ figure: Figure, to base: URL, width: Int = 720, height: Int = 440,
+                              formats: [FigureFormat] = [.png, .svg]) throws -> [URL] {
+        let folder = base.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let dataDirectory = folder.appendingPathComponent(".\(base.lastPathComponent)-data")
+        try? FileManager.default.removeItem(at: dataDirectory)
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let commands = try figure.gnuplotCommands(dataDirectory: dataDirectory)
+        let scriptURL = base.appendingPathExtension("gp")
+        var outputs: [URL] = []
+        for format in formats {
+            let output = base.appendingPathExtension(format.rawValue)
+            let script = """
+                \(format.terminal(width: width, height: height))
+                set output \(quoted(output.path))
+                \(commands)
+                unset output
+                """
+            try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+            try run(script: scriptURL, output: output)
+            outputs.append(output)
+        }
+        return outputs
+    }
+
+    static func run(script: URL, output: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable, script.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw GnuplotError(message: "cannot start gnuplot (\(error)); install it with `apt-get install gnuplot-nox`",
+                               script: script.path)
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
+        if process.terminationStatus != 0 || size == 0 {
+            try? FileManager.default.removeItem(at: output)
+            let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw GnuplotError(message: text.isEmpty ? "exit status \(process.terminationStatus), no output written" : text,
+                               script: script.path)
+        }
+    }
+}
+
+/// A gnuplot string literal (single quotes; a quote is doubled).
+public func quoted(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+}
+
+/// Inline data block `$name << EOD ... EOD` from rows of numbers (NaN written as NaN).
+func dataBlock(_ name: String, _ rows: [[Double]]) -> String {
+    var text = "$\(name) << EOD\n"
+    for row in rows {
+        text += row.map { $0.isFinite ? String($0) : "NaN" }.joined(separator: " ") + "\n"
+    }
+    return text + "EOD\n"
+}

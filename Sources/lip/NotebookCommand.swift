@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import NotebookRunner
+
+struct NotebookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notebook",
+        abstract: "Run literate .swiftmd notebooks: compile, execute, cache and render them.",
+        subcommands: [Run.self, RunAll.self])
+
+    struct Options: ParsableArguments {
+        @Option(help: "Profile: smoke (seconds, for CI), quick (minutes) or paper (the paper's settings).")
+        var profile = "quick"
+
+        @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
+        var parameters: [String] = []
+
+        @Flag(help: "Ignore cached results and recompute everything.")
+        var force = false
+
+        @Flag(help: "Print why each cached result was reused or recomputed.")
+        var explain = false
+
+        @Flag(help: "Exit non-zero when a claim of the paper fails.")
+        var check = false
+
+        @Option(help: "Folder for rendered notebooks and figures.")
+        var output = "figures"
+
+        @Option(help: "Folder for cached results and compiled notebooks.")
+        var cache = ".lip-cache"
+
+        func runOptions() throws -> RunOptions {
+            var options = RunOptions()
+            options.profile = profile
+            options.force = force
+            options.outputRoot = output
+            options.cacheRoot = cache
+            options.showProgress = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["CI"] == nil
+            for item in parameters {
+                guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                    throw ValidationError("--param needs key=value, got '\(item)'")
+                }
+                options.overrides[String(item[..<equals])] = String(item[item.index(after: equals)...])
+            }
+            return options
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run notebooks (files, or every .swiftmd in a folder).")
+
+        @Argument(help: "Notebook files or folders.")
+        var paths: [String]
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let files = try notebookFiles(paths)
+            try runNotebooks(files, options: options)
+        }
+    }
+
+    struct RunAll: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run-all", abstract: "Run every notebook in a folder (default: notebooks/).")
+
+        @Argument(help: "Folder of notebooks.")
+        var folder = "notebooks"
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try runNotebooks(try notebookFiles([folder]), options: options)
+        }
+    }
+}
+
+func notebookFiles(_ paths: [String]) throws -> [String] {
+    var files: [String] = []
+    for path in paths {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(path): no such notebook or folder")
+        }
+        if isDirectory.boolValue {
+            let entries = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".swiftmd") }.sorted()
+            files += entries.map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
+        } else {
+            guard path.hasSuffix(".swiftmd") else { throw ValidationError("\(path): not a .swiftmd notebook") }
+            files.append(path)
+        }
+    }
+    guard !files.isEmpty else { throw ValidationError("no .swiftmd notebooks in \(paths.joined(separator: ", "))") }
+    return files
+}
+
+struct NotebooksFailed: Error, CustomStringConvertible {
+    var description: String
+}
+
+func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
+    let runOptions = try options.runOptions()
+    var rows: [(name: String, seconds: Double, hits: Int, misses: Int, held: Int, failed: Int, status: String)] = []
+    var problems: [String] = []
+    for file in files {
+        FileHandle.standardError.write(Data("▶ \(file) (\(runOptions.profile))\n".utf8))
+        let run: NotebookRun
+        do {
+            run = try NotebookRunner.run(file, options: runOptions)
+        } catch {
+            problems.append("\(error)")
+            rows.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, 0, 0, 0, 0, 0, "error"))
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            continue
+        }
+        let output = try Renderer.render(run)
+        if options.explain {
+            for chunk in run.notebook.chunks {
+                let result = run.chunks[chunk.index]
+                let time = result.seconds.map { String(format: "%.2fs", $0) } ?? "not run"
+                print("  \(chunk.label) (\(time))")
+                for record in result.cache {
+                    print("    \(record.hit ? "reused" : "computed") \(record.name): \(record.reason)")
+                }
+            }
+        }
+        var status = "ok"
+        if let failure = run.failure {
+            status = "failed"
+            problems.append(failure.description)
+            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+        } else if !output.unresolvedReferences.isEmpty {
+            status = "bad refs"
+            problems.append("\(file): unresolved cross-references: \(output.unresolvedReferences.map { "@\($0)" }.joined(separator: ", "))")
+        }
+        let claims = run.claims
+        let failedClaims = claims.filter { !$0.held }
+        if options.check && !failedClaims.isEmpty {
+            problems.append("\(file): \(failedClaims.count) claim(s) failed: " + failedClaims.map(\.statement).joined(separator: "; "))
+        }
+        rows.append((run.notebook.name, run.wallSeconds, run.cacheHits, run.cacheMisses, claims.count - failedClaims.count,
+                     failedClaims.count, status))
+        print("\(run.notebook.name): \(status), \(String(format: "%.1f", run.wallSeconds)) s, cache \(run.cacheHits) hit / \(run.cacheMisses) miss, claims \(claims.count - failedClaims.count) held / \(failedClaims.count) failed → \(output.html.path)")
+    }
+    if files.count > 1 {
+        print("")
+        print("notebook".padding(toLength: 28, withPad: " ", startingAt: 0) + "    time   cache hit/miss   claims held/failed   status")
+        for r in rows {
+            print(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: "%7.1fs   %5d / %-5d     %5d / %-5d        ", r.seconds, r.hits, r.misses, r.held, r.failed) + r.status)
+        }
+        let total = rows.reduce(0) { $0 + $1.seconds }
+        print(String(format: "total %.1f s; claims %d held, %d failed", total, rows.reduce(0) { $0 + $1.held }, rows.reduce(0) { $0 + $1.failed }))
+    }
+    if !problems.isEmpty {
+        // Failures were printed as they happened; end with a short list.
+        throw NotebooksFailed(description: "\(problems.count) problem(s):\n" + problems.map { "  " + ($0.split(separator: "\n").first.map(String.init) ?? $0) }.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import NotebookRunner
+import NotebookRuntime
+import Testing
+
+/// End-to-end runs: compile against the release build of the library (`swift build -c
+/// release` must have run, as the README's test command does), execute, render.
+@Suite(.serialized)
+struct RunnerTests {
+    let folder: URL
+
+    init() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        setenv("LIP_ROOT", root.path, 1)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("lip-notebook-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    var options: RunOptions {
+        var options = RunOptions()
+        options.profile = "smoke"
+        options.outputRoot = folder.appendingPathComponent("figures").path
+        options.cacheRoot = folder.appendingPathComponent("cache").path
+        return options
+    }
+
+    @Test func outputIsCapturedPerChunkAndRendered() throws {
+        let path = try write("capture.swiftmd", """
+            ---
+            title: Capture
+            params:
+              n: {type: Int, smoke: 3, quick: 4}
+            ---
+            The answer is `{swift} params.n * 14`, see @tbl-t and @fig-f.
+
+            ```swift
+            //| label: one
+            print("from one")
+            ```
+
+            ```swift
+            //| label: tbl-t
+            //| caption: A table.
+            print("from two")
+            var t = Table(columns: [.init("a", alignRight: false), .init("b")])
+            t.append(["x", 1.5])
+            try show(t)
+            ```
+
+            ```swift
+            //| label: fig-f
+            //| caption: A line.
+            try show(LinePlot(xLabel: "x", yLabel: "y", series: [Series("s", x: [1, 2, 3], y: [1, 4, 9])]))
+            claim("nine is at least eight", measured: 9, atLeast: 8)
+            claim("two is close to three", measured: 2, expected: 3, tolerance: 0.5)
+            ```
+            """)
+        let run = try NotebookRunner.run(path, options: options)
+        #expect(run.failure == nil)
+        #expect(run.chunks[0].output == "from one\n")
+        #expect(run.chunks[1].output == "from two\n")
+        #expect(run.inlineValues[0] == "42")
+        #expect(run.claims.map(\.held) == [true, false])
+        #expect(run.chunks[2].figures.first?.files.sorted() == ["fig-f.png", "fig-f.svg"])
+        let output = try Renderer.render(run)
+        #expect(output.unresolvedReferences.isEmpty)
+        let markdown = try String(contentsOf: output.markdown, encoding: .utf8)
+        #expect(markdown.contains("The answer is 42, see [Table 1](#tbl-t) and [Figure 1](#fig-f)."))
+        #expect(markdown.contains("| x | 1.50 |"))
+        #expect(markdown.contains("**FAILED**: two is close to three"))
+        let html = try String(contentsOf: output.html, encoding: .utf8)
+        #expect(html.contains("<figcaption>Figure 1: A line.</figcaption>"))
+        #expect(html.contains("data:image/png;base64,iVBOR"))
+        #expect(html.contains("Claims: 1 held, 1 failed."))
+        let provenance = try JSONDecoder().decode(NotebookProvenance.self, from: Data(contentsOf: output.provenance))
+        #expect(provenance.parameters == ["n": "3"])
+        #expect(provenance.chunkSeconds.keys.sorted() == ["fig-f", "one", "tbl-t"])
+    }
+
+    @Test func compileErrorPointsAtTheNotebookLine() throws {
+        let path = try write("broken.swiftmd", "Some prose.\n\n```swift\nlet a = 1\nlet b = a + undefinedName\n```\n")
+        do {
+            _ = try NotebookRunner.run(path, options: options)
+            Issue.record("a broken notebook compiled")
+        } catch let error as NotebookError {
+            #expect(error.message.contains("broken.swiftmd:5:"))
+            #expect(error.message.contains("undefinedName"))
+        }
+    }
+
+    @Test func runtimeFailureNamesTheChunkAndKeepsEarlierOutput() throws {
+        let path = try write("fails.swiftmd", """
+            ```swift
+            //| label: fine
+            print("before the failure")
+            ```
+
+            ```swift
+            //| label: boom
+            struct Boom: Error, CustomStringConvertible { var description: String { "the model exploded" } }
+            throw Boom()
+            ```
+
+            ```swift
+            print("never")
+            ```
+            """)
+        let run = try NotebookRunner.run(path, options: options)
+        let failure = try #require(run.failure)
+        #expect(failure.chunkLabel == "boom")
+        #expect(failure.lines?.lowerBound == 8)  // the first code line after the options
+        #expect(failure.message.contains("the model exploded"))
+        #expect(run.chunks[0].output == "before the failure\n")
+        #expect(run.chunks[2].seconds == nil)
+        let output = try Renderer.render(run)
+        #expect(try String(contentsOf: output.markdown, encoding: .utf8).contains("This chunk failed"))
+    }
+
+    @Test func cacheHitsMissesAndInvalidation() throws {
+        let data = folder.appendingPathComponent("data.txt")
+        try "1".write(to: data, atomically: true, encoding: .utf8)
+        func notebook(_ extra: String) throws -> String {
+            try write("cached.swiftmd", """
+                ---
+                params:
+                  n: {type: Int, default: 2}
+                  other: {type: Int, default: 0}
+                inputs:
+                  - \(data.path)
+                ---
+                ```swift
+                //| label: work
+                let value = try cached("double") { params.n * 2\(extra) }
+                print(value)
+                ```
+                """)
+        }
+        var path = try notebook("")
+        var run = try NotebookRunner.run(path, options: options)
+        #expect(run.chunks[0].cache.map(\.hit) == [false])
+        #expect(run.chunks[0].output == "4\n")
+        run = try NotebookRunner.run(path, options: options)
+        #expect(run.chunks[0].cache.first?.hit == true)
+        #expect(run.chunks[0].output == "4\n")
+
+        // A parameter the chunk does not mention changes nothing.
+        var changed = options
+        changed.overrides = ["other": "5"]
+        #expect(try NotebookRunner.run(path, options: changed).chunks[0].cache.first?.hit == true)
+
+        // A parameter it mentions re-runs it, and says why.
+        changed.overrides = ["n": "3"]
+        run = try NotebookRunner.run(path, options: changed)
+        #expect(run.chunks[0].cache.first?.hit == false)
+        #expect(run.chunks[0].cache.first?.reason.contains("parameter n: 2 → 3") == true)
+        #expect(run.chunks[0].output == "6\n")
+
+        // The input file's contents.
+        try "2".write(to: data, atomically: true, encoding: .utf8)
+        run = try NotebookRunner.run(path, options: options)
+        #expect(run.chunks[0].cache.first?.reason.contains("input") == true)
+
+        // The code.
+        path = try notebook(" + 0")
+        run = try NotebookRunner.run(path, options: options)
+        #expect(run.chunks[0].cache.first?.reason.contains("code changed") == true)
+
+        // --force.
+        var forced = options
+        forced.force = true
+        #expect(try NotebookRunner.run(path, options: forced).chunks[0].cache.first?.hit == false)
+
+        // A corrupt entry is detected and recomputed.
+        let objects = URL(fileURLWithPath: options.cacheRoot).appendingPathComponent("objects")
+        for file in try FileManager.default.contentsOfDirectory(atPath: objects.path) where !file.hasSuffix(".meta.json") {
+            try "99".write(to: objects.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        run = try NotebookRunner.run(path, options: options)
+        #expect(run.chunks[0].cache.first?.hit == false)
+        #expect(run.chunks[0].cache.first?.reason.contains("unusable") == true)
+        #expect(run.chunks[0].output == "4\n")
+    }
+
+    @Test func unresolvedReferenceIsReported() throws {
+        let path = try write("refs.swiftmd", "See @fig-missing.\n\n```swift\nprint(1)\n```\n")
+        let output = try Renderer.render(try NotebookRunner.run(path, options: options))
+        #expect(output.unresolvedReferences == ["fig-missing"])
+    }
+}

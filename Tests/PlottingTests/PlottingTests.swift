@@ -1,0 +1,85 @@
+import Foundation
+import ImageIO
+import Plotting
+import Testing
+
+let scratch: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("lip-plot-tests-\(getpid())")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
+
+struct TableTests {
+    let table = Table(columns: [.init("name", alignRight: false), .init("PSNR", format: "%.2f"), .init("n", format: "%.0f")],
+                      rows: [["a|b", .number(31.0712), .integer(3)], ["c, \"d\"", .number(.nan), .empty]])
+
+    @Test func markdown() {
+        #expect(table.markdown() == """
+            | name | PSNR | n |
+            |:---|---:|---:|
+            | a\\|b | 31.07 | 3 |
+            | c, "d" | – |  |
+
+            """)
+    }
+
+    @Test func csvKeepsFullPrecisionAndQuotes() {
+        #expect(table.csv() == "name,PSNR,n\na|b,31.0712,3\n\"c, \"\"d\"\"\",nan,\n")
+    }
+
+    @Test func htmlEscapes() {
+        let html = Table(columns: [.init("x")], rows: [["<b>"]]).html()
+        #expect(html.contains("<td style=\"text-align:right\">&lt;b&gt;</td>"))
+    }
+}
+
+struct GnuplotTests {
+    func isPNG(_ url: URL) -> Bool {
+        (try? Data(contentsOf: url).prefix(8)) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    @Test func linePlotWithErrorBarsAndLogAxis() throws {
+        let plot = LinePlot(xLabel: "parameters", yLabel: "PSNR", series: [
+            Series("LIP", x: [1e4, 1e5, 1e6], y: [29, 31, 31.2], error: [0.2, 0.1, 0.1]),
+            Series("random", x: [1e4, 1e5, 1e6], y: [27, 30, 31], dashed: true),
+        ], references: [ReferenceLine("dense", at: 31.07)], logX: true, note: "64x64, 3 seeds")
+        let outputs = try Gnuplot.render(plot, to: scratch.appendingPathComponent("line"), formats: [.png, .svg, .pdf])
+        #expect(outputs.count == 3)
+        #expect(isPNG(outputs[0]))
+        #expect(try String(contentsOf: outputs[1], encoding: .utf8).contains("<svg"))
+        #expect(try Data(contentsOf: outputs[2]).prefix(4) == Data("%PDF".utf8))
+    }
+
+    @Test func heatMapBarChartAndImageGrid() throws {
+        let heat = HeatMap(rowLabels: ["a", "b"], columnLabels: ["x", "y", "z"], values: [[1, 2, 3], [4, 5, 6]])
+        #expect(isPNG(try Gnuplot.render(heat, to: scratch.appendingPathComponent("heat"), formats: [.png])[0]))
+        let bars = BarChart(categories: ["denoise", "SR"], groups: [.init("LIP", values: [31, 25], errors: [0.1, 0.2]),
+                                                                  .init("DD", values: [29, 24], errors: [0.3, 0.1])],
+                            yLabel: "PSNR")
+        #expect(isPNG(try Gnuplot.render(bars, to: scratch.appendingPathComponent("bars"), formats: [.png])[0]))
+        let image = Image(channels: 3, height: 8, width: 8, pixels: (0..<192).map { Float($0) / 192 })
+        let grid = ImageGrid(rows: [[.init(image, caption: "79 % · 34.52 dB"), .init(image, caption: "dense")]])
+        #expect(isPNG(try Gnuplot.render(grid, to: scratch.appendingPathComponent("grid"), formats: [.png])[0]))
+    }
+
+    struct Broken: Figure {
+        func gnuplotCommands(dataDirectory: URL) throws -> String { "plot sin(x) with linez" }
+    }
+
+    @Test func gnuplotErrorsCarryItsMessageAndLeaveNoFile() throws {
+        let base = scratch.appendingPathComponent("broken")
+        do {
+            try Gnuplot.render(Broken(), to: base, formats: [.png])
+            Issue.record("a broken script rendered")
+        } catch let error as GnuplotError {
+            #expect(error.message.contains("linez") || error.message.lowercased().contains("unrecognized")
+                    || error.message.lowercased().contains("expecting"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: base.appendingPathExtension("png").path))
+    }
+
+    @Test func mismatchedDataIsAnError() {
+        let heat = HeatMap(rowLabels: ["a"], columnLabels: ["x", "y"], values: [[1]])
+        #expect(throws: GnuplotError.self) { try Gnuplot.render(heat, to: scratch.appendingPathComponent("bad"), formats: [.png]) }
+    }
+}

@@ -1,0 +1,43 @@
+set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
+set output '/work/main/figures/dip-denoising/fig-psnr.svg'
+set xlabel 'iteration'
+set ylabel 'PSNR (dB)'
+set grid lc rgb '#dddddd'
+set key bottom right box opaque
+set label 99 '64x64 crop, 13 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
+$s0 << EOD
+1.0 9.769007998513038
+2.0 8.433346175226088
+3.0 12.11098746255847
+4.0 11.63322092072577
+5.0 13.899138588661291
+6.0 14.487745874471447
+7.0 15.597046857563019
+8.0 15.899890052227947
+9.0 16.704129653276755
+10.0 17.11663948212921
+11.0 17.4048692952429
+12.0 17.736593882629595
+13.0 18.06065771847328
+EOD
+
+$s1 << EOD
+1.0 9.769007998513038
+2.0 9.774372717311374
+3.0 9.815012446935963
+4.0 9.857145994749958
+5.0 9.915968462303171
+6.0 9.978790131514652
+7.0 10.045395650617962
+8.0 10.115641319882481
+9.0 10.185635392736252
+10.0 10.253584162873665
+11.0 10.322095406929908
+12.0 10.392049353893407
+13.0 10.4640610395568
+EOD
+
+plot $s0 using 1:2 with lines lw 2 lc rgb '#0072B2' title 'output', \
+     $s1 using 1:2 with lines lw 2 lc rgb '#D55E00' title 'EMA of outputs', \
+     21.263183174064363 with lines lw 1.5 dt 3 lc rgb '#444444' title 'noisy input'
+unset output
