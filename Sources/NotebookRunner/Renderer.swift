@@ -56,8 +56,10 @@ public enum Renderer {
             switch block {
             case .prose(let prose):
                 let text = numbering.resolve(substituteInlines(prose, run.inlineValues), unresolved: &unresolved)
+                    .trimmingCharacters(in: .newlines)
                 md += text + "\n\n"
-                html += parser.html(from: text) + "\n"
+                let (shielded, math) = InlineMath.shield(text)
+                html += InlineMath.restore(parser.html(from: shielded), math) + "\n"
             case .code(let chunk):
                 let result = run.chunks[chunk.index]
                 if chunk.echo {
@@ -166,6 +168,7 @@ public enum Renderer {
             ul.claims li.held { background: #eaf7ee; border-left: 4px solid #2e9e55; }
             ul.claims li.failed { background: #fdecec; border-left: 4px solid #c0392b; }
             ul.claims li span { color: #555; font-size: .9rem; margin-left: .4rem; }
+            .math { font-family: "DejaVu Serif", Georgia, serif; font-style: italic; white-space: nowrap; }
             .failure { background: #fdecec; border: 1px solid #c0392b; padding: .6rem; border-radius: 6px; }
             .provenance { margin-top: 2.5rem; font-size: .85rem; color: #444; }
             .provenance table { margin: 0; }

@@ -148,7 +148,7 @@ public struct ImageGrid: Figure {
         guard columns > 0 else { throw GnuplotError(message: "an image grid needs at least one image", script: "-") }
         var lines = ["set multiplot layout \(rows.count),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title))"),
                      "unset border", "unset tics", "unset key", "set size ratio -1",
-                     "set lmargin 0.5", "set rmargin 0.5", "set tmargin 0.5", "set bmargin 1.8"]
+                     "set lmargin 0.5", "set rmargin 0.5", "set tmargin 0.5", "set bmargin 2.4"]
         for (r, row) in rows.enumerated() {
             for c in 0..<columns {
                 guard c < row.count else {
@@ -160,7 +160,7 @@ public struct ImageGrid: Figure {
                 try rgbBytes(cell.image).write(to: file)
                 var label = cell.caption
                 if c == 0, let rowLabels, r < rowLabels.count { label = rowLabels[r] + ": " + label }
-                lines.append("set xlabel \(quoted(label)) offset 0,0.8 font ',9'")
+                lines.append("set xlabel \(quoted(label)) offset 0,0.2 font ',9'")
                 lines.append("plot \(quoted(file.path)) binary array=(\(cell.image.width),\(cell.image.height)) flipy format='%uchar' with rgbimage")
             }
         }

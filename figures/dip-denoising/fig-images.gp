@@ -8,12 +8,12 @@ set size ratio -1
 set lmargin 0.5
 set rmargin 0.5
 set tmargin 0.5
-set bmargin 1.8
-set xlabel 'clean' offset 0,0.8 font ',9'
+set bmargin 2.4
+set xlabel 'clean' offset 0,0.2 font ',9'
 plot '/work/main/figures/dip-denoising/.fig-images-data/r0c0.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
-set xlabel 'noisy · 21.26 dB' offset 0,0.8 font ',9'
+set xlabel 'noisy · 21.26 dB' offset 0,0.2 font ',9'
 plot '/work/main/figures/dip-denoising/.fig-images-data/r0c1.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
-set xlabel 'DIP (EMA) · 10.46 dB' offset 0,0.8 font ',9'
+set xlabel 'DIP (EMA) · 27.39 dB' offset 0,0.2 font ',9'
 plot '/work/main/figures/dip-denoising/.fig-images-data/r0c2.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
 unset multiplot
 unset output
