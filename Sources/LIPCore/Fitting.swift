@@ -32,6 +32,14 @@ public struct IterationRecord: Codable, Equatable, Sendable {
     public var psnrEMA: Double
     /// PSNR(output, observation), the quantity backtracking watches.
     public var psnrObserved: Double
+    /// SR only: Y-channel PSNR (4-pixel shave) of the output and of the EMA.
+    public var psnrY: Double? = nil
+    public var psnrYEMA: Double? = nil
+
+    /// The task's headline metric of the output: Y-PSNR for SR, PSNR otherwise.
+    public var score: Double { psnrY ?? psnr }
+    /// The same for the EMA of the outputs.
+    public var scoreEMA: Double { psnrYEMA ?? psnrEMA }
 }
 
 /// The outcome of a fit, with both the final-iterate and the best-over-iterations
@@ -41,6 +49,8 @@ public struct FitResult {
     /// The output and the EMA output after the last step.
     public var output: Tensor
     public var averagedOutput: Tensor
+    /// The EMA output at the step where its headline metric (`scoreEMA`) was best.
+    public var bestAveragedOutput: Tensor
     public var restorations: Int
     public var seconds: Double
 
@@ -81,11 +91,17 @@ public enum FitFailure: Error, CustomStringConvertible {
 ///   - clean: the ground truth, for the PSNR columns of the history.
 public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSettings,
                               loss: (Tensor) -> Tensor, observedPSNR: (Tensor) -> Double,
-                              clean: [Float],
+                              clean: [Float], lumaPSNR: (([Float]) -> Double?)? = nil,
                               progress: ((IterationRecord) -> Void)? = nil) throws -> FitResult {
     let start = Date()
     let parameters = network.parameters
     let optimizer = Adam(parameters: parameters, learningRate: settings.learningRate)
+    // Pruned weights stay exactly zero: Adam re-applies each convolution's mask.
+    for (_, conv) in network.convolutions {
+        if let mask = conv.mask { optimizer.masks[ObjectIdentifier(conv.weight)] = mask }
+    }
+    var bestAverage: [Float] = []
+    var bestScore = -Double.infinity
     var jitterSource = RandomSource(seed: settings.seed).derived("input-jitter")
     var history: [IterationRecord] = []
     history.reserveCapacity(settings.iterations)
@@ -116,8 +132,13 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
         }
         let record = IterationRecord(iteration: iteration, loss: Double(value.scalar),
                                      psnr: psnr(result.data, clean), psnrEMA: psnr(average!, clean),
-                                     psnrObserved: observedPSNR(result))
+                                     psnrObserved: observedPSNR(result),
+                                     psnrY: lumaPSNR?(result.data), psnrYEMA: lumaPSNR?(average!))
         history.append(record)
+        if record.scoreEMA > bestScore {
+            bestScore = record.scoreEMA
+            bestAverage = average!
+        }
         lastOutput = result
 
         // On a drop the weights are restored, but the gradients already computed are
@@ -138,6 +159,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     }
     return FitResult(history: history, output: lastOutput!,
                      averagedOutput: Tensor(shape: lastOutput!.shape, data: average!),
+                     bestAveragedOutput: Tensor(shape: lastOutput!.shape, data: bestAverage),
                      restorations: restorations, seconds: Date().timeIntervalSince(start))
 }
 

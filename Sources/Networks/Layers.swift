@@ -9,6 +9,16 @@ public final class Conv2d: Layer {
     public let stride: Int
     public let padding: Int
     public let paddingMode: PaddingMode
+    /// Pruning mask over the weight (1 keeps, 0 prunes), or nil for a dense layer. The
+    /// weight itself holds zeros where the mask does; optimisers keep them there.
+    public var mask: [Float]? {
+        didSet {
+            if let mask {
+                precondition(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
+                weight.data = zip(weight.data, mask).map(*)
+            }
+        }
+    }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 paddingMode: PaddingMode = .zero, bias: Bool = true) {
@@ -78,9 +88,21 @@ public final class BatchNorm2d: Layer {
     public var channels: Int { weight.count }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        batchNorm(input, weight: weight, bias: bias, epsilon: epsilon,
-                  statistics: GradientMode.isEnabled || updatesStatisticsWithoutGradients ? statistics : nil)
+        if usesRunningStatistics {
+            // Evaluation mode: a per-channel affine map with the running statistics.
+            let scale = zip(weight.data, statistics.variance).map { $0 / ($1 + epsilon).squareRoot() }
+            let shift = zip(zip(bias.data, statistics.mean), scale).map { $0.0 - $0.1 * $1 }
+            return channelAffine(input, scale: Tensor(shape: [channels], data: scale), shift: Tensor(shape: [channels], data: shift),
+                                 weight: weight, bias: bias, inverseStd: statistics.variance.map { 1 / ($0 + epsilon).squareRoot() },
+                                 mean: statistics.mean)
+        }
+        return batchNorm(input, weight: weight, bias: bias, epsilon: epsilon,
+                         statistics: GradientMode.isEnabled || updatesStatisticsWithoutGradients ? statistics : nil)
     }
+
+    /// Use the running statistics instead of batch statistics (`eval()` mode). DIP never
+    /// does; SynFlow's data-free scoring needs it.
+    public var usesRunningStatistics = false
 
     /// PyTorch updates running statistics on every train-mode forward, even under
     /// no_grad; evaluation passes that must not disturb a checkpoint turn this off.
@@ -138,4 +160,12 @@ public final class Upsample: Layer {
     }
     public func callAsFunction(_ input: Tensor) -> Tensor { upsample(input, factor: factor, mode: mode) }
     public var summary: String { "Upsample(scale_factor=\(factor), mode='\(mode.rawValue)')" }
+}
+
+extension Conv2d {
+    /// Fraction of weights that are exactly zero in the mask (0 when unmasked).
+    public var maskSparsity: Double {
+        guard let mask else { return 0 }
+        return Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
+    }
 }

@@ -5,6 +5,7 @@ import TensorKit
 func referenceSource(_ i: Int, size: Int, mode: PaddingMode) -> Int {
     if i >= 0 && i < size { return i }
     if mode == .zero { return -1 }
+    if mode == .replicate { return min(max(i, 0), size - 1) }
     return i < 0 ? -i : 2 * (size - 1) - i
 }
 
@@ -42,6 +43,7 @@ struct ConvolutionTests {
     static let cases: [(kernel: Int, stride: Int, padding: Int, mode: PaddingMode)] = [
         (1, 1, 0, .zero), (3, 1, 1, .reflection), (3, 1, 1, .zero), (3, 2, 1, .reflection),
         (3, 2, 1, .zero), (5, 1, 2, .reflection), (3, 1, 0, .zero), (1, 2, 0, .zero),
+        (4, 2, 3, .replicate), (3, 1, 2, .replicate),
     ]
 
     @Test(arguments: cases.indices)

@@ -4,6 +4,8 @@ public enum PaddingMode: String, Sendable, Codable, CaseIterable {
     case zero
     /// Mirror without repeating the edge (`ReflectionPad2d`), as DIP's `pad='reflection'`.
     case reflection
+    /// Repeat the edge pixel (`ReplicationPad2d`), as DIP's SR downsampler.
+    case replicate
 }
 
 /// Index of the source pixel for padded position `i` (may be negative or >= size), or -1
@@ -14,6 +16,7 @@ func sourceIndex(_ i: Int, size: Int, mode: PaddingMode) -> Int {
     switch mode {
     case .zero: return -1
     case .reflection: return i < 0 ? -i : 2 &* size &- 2 &- i
+    case .replicate: return i < 0 ? 0 : size &- 1
     }
 }
 

@@ -145,3 +145,36 @@ func centredSquares(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Dou
     }
     return total
 }
+
+/// Batch norm in evaluation mode: y = weight * (x - mean) * inverseStd + bias with fixed
+/// statistics, i.e. a per-channel affine map (`scale`, `shift` precomputed from them).
+/// Gradients flow to the input, the weight and the bias.
+public func channelAffine(_ input: Tensor, scale: Tensor, shift: Tensor, weight: Tensor, bias: Tensor,
+                          inverseStd: [Float], mean: [Float]) -> Tensor {
+    let channels = input.shape[1], plane = input.shape[2] * input.shape[3], batch = input.shape[0]
+    var output = uninitializedFloats(input.count)
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let base = (n * channels + c) * plane
+            for i in 0..<plane { output[base + i] = input.data[base + i] * scale.data[c] + shift.data[c] }
+        }
+    }
+    return makeResult(shape: input.shape, data: output, inputs: [input, weight, bias]) { result in
+        let dy = result.gradient!
+        var dx = [Float](repeating: 0, count: input.count)
+        var dw = [Float](repeating: 0, count: channels), db = [Float](repeating: 0, count: channels)
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let base = (n * channels + c) * plane
+                for i in 0..<plane {
+                    dx[base + i] = dy[base + i] * scale.data[c]
+                    db[c] += dy[base + i]
+                    dw[c] += dy[base + i] * (input.data[base + i] - mean[c]) * inverseStd[c]
+                }
+            }
+        }
+        if input.requiresGradient { input.accumulateGradient(dx) }
+        if weight.requiresGradient { weight.accumulateGradient(dw) }
+        if bias.requiresGradient { bias.accumulateGradient(db) }
+    }
+}

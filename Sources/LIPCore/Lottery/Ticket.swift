@@ -1,0 +1,145 @@
+import Foundation
+import Networks
+import TensorKit
+
+/// How a ticket was searched for (stored in `ticket.json`; a resumed search must match).
+public struct TicketSearchConfiguration: Codable, Equatable, Sendable {
+    public var method: PruningMethod
+    public var task: RestorationTask
+    /// Image paths; several for multi-image IMP (losses summed on one shared output).
+    public var images: [String]
+    public var degradation: String
+    public var rounds: Int
+    public var iterations: Int
+    public var pruneFraction: Double
+    /// 0 rewinds to the initialisation θ0; r > 0 to the weights after r steps of the
+    /// first (dense) round ("late rewinding").
+    public var rewindIteration: Int
+    public var seed: UInt64
+    public var learningRate: Float
+    /// For random-layerwise: the IMP ticket whose per-layer sparsities are matched.
+    public var referenceTicket: String?
+
+    public init(method: PruningMethod, task: RestorationTask, images: [String], degradation: String, rounds: Int,
+                iterations: Int, pruneFraction: Double = 0.2, rewindIteration: Int = 0, seed: UInt64,
+                learningRate: Float = 0.01, referenceTicket: String? = nil) {
+        self.method = method
+        self.task = task
+        self.images = images
+        self.degradation = degradation
+        self.rounds = rounds
+        self.iterations = iterations
+        self.pruneFraction = pruneFraction
+        self.rewindIteration = rewindIteration
+        self.seed = seed
+        self.learningRate = learningRate
+        self.referenceTicket = referenceTicket
+    }
+
+    /// Equal apart from the number of rounds (which a resumed search may extend).
+    func isCompatible(with other: TicketSearchConfiguration) -> Bool {
+        var a = self, b = other
+        a.rounds = 0
+        b.rounds = 0
+        return a == b
+    }
+}
+
+/// What one round of a search recorded.
+public struct TicketRound: Codable, Equatable, Sendable {
+    /// The mask index: round k's mask has nominal sparsity 1 - 0.8^k.
+    public var round: Int
+    public var sparsity: Double
+    public var remainingWeights: Int
+    /// Training with mask `round` on the mask-finding objective (IMP and one-shot only):
+    /// best-over-iterations and final PSNR of the EMA against the first clean image, and
+    /// the task's headline metric (Y-PSNR for SR).
+    public var searchBestPSNR: Double?
+    public var searchFinalPSNR: Double?
+    public var searchBestScore: Double?
+    public var seconds: Double
+}
+
+/// The `ticket.json` of a ticket folder.
+public struct TicketManifest: Codable, Equatable, Sendable {
+    public var format = "lip-ticket/1"
+    public var configuration: TicketSearchConfiguration
+    /// Rounds whose masks exist: round-00 (dense) … round-KK.
+    public var rounds: [TicketRound]
+    public var gitCommit: String
+    public var networkParameters: Int
+    public var convolutionWeights: Int
+}
+
+/// A ticket folder: `ticket.json`, `theta0.safetensors` (the initial weights, PyTorch
+/// `state_dict` names), optionally `theta-rewind.safetensors`, and `round-KK.safetensors`
+/// with the masks as `<layer>.weight_mask` (round 0 is the dense network).
+public struct TicketFolder {
+    public let url: URL
+
+    public init(_ path: String) { url = URL(fileURLWithPath: path) }
+
+    public var manifestURL: URL { url.appendingPathComponent("ticket.json") }
+    public var initialWeightsURL: URL { url.appendingPathComponent("theta0.safetensors") }
+    public var rewindWeightsURL: URL { url.appendingPathComponent("theta-rewind.safetensors") }
+    public func maskURL(round: Int) -> URL { url.appendingPathComponent(String(format: "round-%02d.safetensors", round)) }
+
+    public func manifest() throws -> TicketManifest {
+        guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
+            throw TicketError.missing(url.path, "no ticket.json; is this a folder written by `lip ticket find`?")
+        }
+        do {
+            return try JSONDecoder().decode(TicketManifest.self, from: data)
+        } catch {
+            throw TicketError.corrupt(manifestURL.path, "\(error)")
+        }
+    }
+
+    func write(_ manifest: TicketManifest) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
+    }
+
+    public func initialWeights() throws -> SafeTensors { try SafeTensors.read(initialWeightsURL.path) }
+
+    /// The weights a round's training starts from: θ_r for late rewinding, else θ0.
+    public func rewindWeights() throws -> SafeTensors {
+        FileManager.default.fileExists(atPath: rewindWeightsURL.path)
+            ? try SafeTensors.read(rewindWeightsURL.path) : try initialWeights()
+    }
+
+    public func mask(round: Int, for network: any Layer) throws -> PruningMask {
+        let path = maskURL(round: round).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            let available = (try? manifest().rounds.map(\.round).map(String.init).joined(separator: ", ")) ?? "none"
+            throw TicketError.missing(path, "round \(round) was not found (rounds available: \(available))")
+        }
+        return try PruningMask.from(try SafeTensors.read(path), for: network, source: path)
+    }
+
+    func writeMask(_ mask: PruningMask, round: Int, configuration: TicketSearchConfiguration, commit: String) throws {
+        let layers = mask.layers.map { "\"\($0.name)\": \(String(format: "%.6f", $0.sparsity))" }.joined(separator: ", ")
+        let file = SafeTensors(entries: mask.stateDictEntries, metadata: [
+            "format": "lip-ticket-mask/1", "round": String(round), "sparsity": String(format: "%.6f", mask.sparsity),
+            "layer_sparsity": "{\(layers)}", "task": configuration.task.rawValue,
+            "images": configuration.images.joined(separator: ";"), "method": configuration.method.rawValue,
+            "seed": String(configuration.seed), "git_commit": commit,
+        ])
+        try file.write(to: maskURL(round: round).path)
+    }
+}
+
+public enum TicketError: Error, CustomStringConvertible {
+    case missing(String, String)
+    case corrupt(String, String)
+    case incompatible(String, String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path, let why): "\(path): \(why)"
+        case .corrupt(let path, let why): "\(path): unreadable (\(why))"
+        case .incompatible(let path, let why): "\(path): \(why)"
+        }
+    }
+}

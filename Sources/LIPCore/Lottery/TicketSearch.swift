@@ -1,0 +1,234 @@
+import Foundation
+import ImageIO
+import Networks
+import TensorKit
+
+/// Finds lottery image priors (and baseline masks at the same sparsities), writing every
+/// finished round to a ticket folder so that a killed search resumes where it stopped
+/// and ends with the same masks as an uninterrupted one.
+public struct TicketSearch {
+    public var configuration: TicketSearchConfiguration
+    /// The mask-finding problems (one per image; several for multi-image IMP).
+    public var problems: [RestorationProblem]
+    public var folder: TicketFolder
+    public var settings: FitSettings
+    /// SynFlow's scoring input side (data-free, so small is fine).
+    public var synflowSide = 64
+    /// SynFlow's pruning steps per mask (the paper's 100).
+    public var synflowIterations = 100
+    public var progress: ((String) -> Void)?
+
+    public init(configuration: TicketSearchConfiguration, problems: [RestorationProblem], folder: TicketFolder,
+                settings: FitSettings) {
+        self.configuration = configuration
+        self.problems = problems
+        self.folder = folder
+        self.settings = settings
+    }
+
+    /// The seed of round k's input z and jitter (the LIP code draws a new z each round).
+    func roundSeed(_ round: Int) -> UInt64 {
+        var random = RandomSource(seed: configuration.seed).derived("round-\(round)")
+        return random.next()
+    }
+
+    func makeNetwork() -> Sequential {
+        var configuration = SkipConfiguration.dip
+        configuration.outputChannels = problems[0].clean.channels
+        return makeSkipNetwork(configuration)
+    }
+
+    /// The mask-finding loss on a network output: the sum over images of each problem's
+    /// loss (one shared output, as the multi-image script).
+    func loss(_ output: Tensor) -> Tensor {
+        problems.dropFirst().reduce(problems[0].loss(output)) { $0 + $1.loss(output) }
+    }
+
+    @discardableResult
+    public func run() throws -> TicketManifest {
+        guard !problems.isEmpty else { throw TicketError.missing(folder.url.path, "no images to search on") }
+        let size = (problems[0].clean.height, problems[0].clean.width)
+        guard problems.allSatisfy({ ($0.clean.height, $0.clean.width) == size }) else {
+            throw TicketError.incompatible(folder.url.path, "multi-image search needs images of one size; crop them alike (--crop)")
+        }
+        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        let provenance = Provenance.current()
+        let network = makeNetwork()
+        var manifest: TicketManifest
+        if FileManager.default.fileExists(atPath: folder.manifestURL.path) {
+            manifest = try folder.manifest()
+            guard manifest.configuration.isCompatible(with: configuration) else {
+                throw TicketError.incompatible(folder.url.path, "holds a search with other settings (\(manifest.configuration.method.rawValue), \(manifest.configuration.task.rawValue), \(manifest.configuration.images.joined(separator: ", "))); choose another --out or remove it")
+            }
+            manifest.configuration.rounds = configuration.rounds
+            // The last mask of a finished search was written but not trained; extending
+            // the search trains it now.
+            if configuration.method == .imp, let last = manifest.rounds.last, last.searchBestPSNR == nil,
+               last.round < configuration.rounds {
+                manifest.rounds.removeLast()
+            }
+            progress?("resuming after round \(manifest.rounds.last?.round ?? -1)")
+        } else {
+            var weightSeeds = RandomSource(seed: configuration.seed).derived("weights")
+            network.initializeParameters(seed: weightSeeds.next())
+            try SafeTensors(entries: network.stateDict(), metadata: [
+                "format": "lip-theta0/1", "seed": String(configuration.seed), "git_commit": provenance.gitCommit,
+            ]).write(to: folder.initialWeightsURL.path)
+            let dense = PruningMask.dense(for: network)
+            try folder.writeMask(dense, round: 0, configuration: configuration, commit: provenance.gitCommit)
+            manifest = TicketManifest(configuration: configuration, rounds: [], gitCommit: provenance.gitCommit,
+                                      networkParameters: network.parameterCount, convolutionWeights: dense.count)
+        }
+        let theta0 = try folder.initialWeights()
+        try network.loadStateDict(theta0, source: folder.initialWeightsURL.path)
+
+        switch configuration.method {
+        case .imp: try searchIterative(network: network, manifest: &manifest)
+        default: try searchDirect(network: network, manifest: &manifest)
+        }
+        return manifest
+    }
+
+    /// IMP: train with mask k, prune 20 % of the remaining weights by magnitude, rewind,
+    /// repeat. Round k's record holds mask k's training.
+    func searchIterative(network: Sequential, manifest: inout TicketManifest) throws {
+        let first = manifest.rounds.count
+        guard first < configuration.rounds + 1 else { return }
+        for round in first...configuration.rounds {
+            let start = Date()
+            let mask = try folder.mask(round: round, for: network)
+            if round == configuration.rounds {
+                // The last mask is only written, never trained here (as the LIP loop).
+                manifest.rounds.append(TicketRound(round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
+                                                   seconds: 0))
+                try folder.write(manifest)
+                break
+            }
+            let startWeights = round == 0 ? try folder.initialWeights() : try folder.rewindWeights()
+            try network.loadStateDict(startWeights, source: "rewind weights")
+            try mask.apply(to: network)
+            var roundSettings = settings
+            roundSettings.iterations = configuration.iterations
+            roundSettings.learningRate = configuration.learningRate
+            roundSettings.seed = roundSeed(round)
+            let input = makeNetworkInput(depth: 32, height: problems[0].clean.height, width: problems[0].clean.width,
+                                         seed: roundSettings.seed)
+            var rewind: [SafeTensors.Entry]? = nil
+            let rewindAt = configuration.rewindIteration
+            let result = try fitDeepImagePrior(
+                network: network, input: input, settings: roundSettings, loss: loss,
+                observedPSNR: { problems[0].observedPSNR($0) }, clean: problems[0].clean.pixels,
+                lumaPSNR: problems[0].task == .sr ? { problems[0].psnrY(of: $0) } : nil,
+                progress: { record in
+                    if round == 0 && rewindAt > 0 && record.iteration + 1 == rewindAt { rewind = network.stateDict() }
+                })
+            if round == 0 && rewindAt > 0 {
+                guard let rewind else {
+                    throw TicketError.incompatible(folder.url.path, "rewind iteration \(rewindAt) is beyond the \(configuration.iterations) training steps")
+                }
+                try SafeTensors(entries: rewind, metadata: ["format": "lip-theta-rewind/1", "iteration": String(rewindAt)])
+                    .write(to: folder.rewindWeightsURL.path)
+            }
+            let next = Pruner.magnitudeStep(mask, weights: Pruner.weights(of: network), fraction: configuration.pruneFraction)
+            try folder.writeMask(next, round: round + 1, configuration: configuration, commit: manifest.gitCommit)
+            manifest.rounds.append(TicketRound(
+                round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
+                searchBestPSNR: result.bestEMAPSNR.psnrEMA, searchFinalPSNR: result.final.psnrEMA,
+                searchBestScore: result.history.max { $0.scoreEMA < $1.scoreEMA }!.scoreEMA,
+                seconds: Date().timeIntervalSince(start)))
+            try folder.write(manifest)
+            progress?(String(format: "round %d: sparsity %.2f %%, best PSNR %.2f dB, %.0f s", round, 100 * mask.sparsity,
+                             result.bestEMAPSNR.psnrEMA, Date().timeIntervalSince(start)))
+        }
+    }
+
+    /// Baselines whose masks need no per-round training: each round's mask is made
+    /// directly at IMP's sparsity for that round.
+    func searchDirect(network: Sequential, manifest: inout TicketManifest) throws {
+        let dense = PruningMask.dense(for: network)
+        let input = makeNetworkInput(depth: 32, height: problems[0].clean.height, width: problems[0].clean.width,
+                                     seed: roundSeed(0))
+        var scores: [[Float]]? = nil
+        var previous = try folder.mask(round: manifest.rounds.count == 0 ? 0 : manifest.rounds.count - 1, for: network)
+        if manifest.rounds.isEmpty {
+            manifest.rounds.append(TicketRound(round: 0, sparsity: 0, remainingWeights: dense.count, seconds: 0))
+            try folder.write(manifest)
+            previous = dense
+        }
+        var reference: TicketFolder? = nil
+        if configuration.method == .randomLayerwise {
+            guard let path = configuration.referenceTicket else {
+                throw PruningError.needsReference("random-layerwise pruning needs --reference DIR, an IMP ticket whose per-layer sparsities it matches")
+            }
+            reference = TicketFolder(path)
+        }
+        if configuration.method == .oneshot || configuration.method == .snip || configuration.method == .grasp {
+            scores = try scoresAtStart(network: network, input: input)
+        }
+        let first = manifest.rounds.count
+        guard first <= configuration.rounds else { return }
+        for round in first...configuration.rounds {
+            let start = Date()
+            let keep = remainingAfterRounds(dense.count, rounds: round, fraction: configuration.pruneFraction)
+            var random = RandomSource(seed: configuration.seed).derived("mask-round-\(round)")
+            let mask: PruningMask
+            switch configuration.method {
+            case .random:
+                mask = Pruner.randomStep(previous, fraction: configuration.pruneFraction, random: &random)
+            case .randomLayerwise:
+                let target = try reference!.mask(round: round, for: network)
+                mask = Pruner.randomLayerwise(dense, keptPerLayer: target.layers.map(\.kept), random: &random)
+            case .oneshot, .snip, .grasp:
+                mask = Pruner.keepHighest(dense, scores: scores!, keep: keep)
+            case .synflow:
+                try network.loadStateDict(try folder.initialWeights(), source: "theta0")
+                let side = min(synflowSide, problems[0].clean.height, problems[0].clean.width)
+                mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, 32, side, side], keep: keep,
+                                              iterations: synflowIterations)
+            case .imp:
+                fatalError("IMP is iterative")
+            }
+            try folder.writeMask(mask, round: round, configuration: configuration, commit: manifest.gitCommit)
+            manifest.rounds.append(TicketRound(round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
+                                               seconds: Date().timeIntervalSince(start)))
+            try folder.write(manifest)
+            previous = mask
+            progress?(String(format: "round %d: sparsity %.2f %%", round, 100 * mask.sparsity))
+        }
+    }
+
+    /// One-shot: |w| after training the dense network; SNIP and GraSP: at θ0.
+    func scoresAtStart(network: Sequential, input: Tensor) throws -> [[Float]] {
+        try network.loadStateDict(try folder.initialWeights(), source: "theta0")
+        switch configuration.method {
+        case .oneshot:
+            var trainSettings = settings
+            trainSettings.iterations = configuration.iterations
+            trainSettings.learningRate = configuration.learningRate
+            trainSettings.seed = roundSeed(0)
+            _ = try fitDeepImagePrior(network: network, input: input, settings: trainSettings, loss: loss,
+                                      observedPSNR: { problems[0].observedPSNR($0) }, clean: problems[0].clean.pixels)
+            return Pruner.weights(of: network).map { $0.map(abs) }
+        case .snip:
+            return Pruner.snipScores(network: network, input: input, loss: loss)
+        case .grasp:
+            return Pruner.graspScores(network: network, input: input, loss: loss)
+        default:
+            fatalError("no start scores for \(configuration.method)")
+        }
+    }
+}
+
+/// Trains ticket round `round` (θ0 masked; round 0 is the dense DIP) on `problem`: on the
+/// image it was found on, another image, or another task (transfer).
+public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: RestorationProblem,
+                           settings: FitSettings? = nil, keepInputConvolutionsDense: Bool = false,
+                           progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
+    var configuration = SkipConfiguration.dip
+    configuration.outputChannels = problem.clean.channels
+    let probe = makeSkipNetwork(configuration)
+    let mask = try folder.mask(round: round, for: probe)
+    let theta0 = try folder.initialWeights()
+    return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: theta0, mask: mask,
+                       keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [], progress: progress)
+}

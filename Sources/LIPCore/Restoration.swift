@@ -1,0 +1,140 @@
+import Foundation
+import ImageIO
+import Networks
+import TensorKit
+
+/// The image prior being fitted.
+public enum Prior: Codable, Equatable, Sendable {
+    /// DIP's hourglass (optionally with a pruning mask: a LIP).
+    case dip(SkipConfiguration)
+    /// Heckel & Hand's deep decoder.
+    case deepDecoder(DeepDecoderConfiguration)
+
+    public var name: String {
+        switch self {
+        case .dip: "DIP"
+        case .deepDecoder(let c): "deep decoder k=\(c.channels)"
+        }
+    }
+
+    /// The network for an image with `channels` channels, initialised from `seed`.
+    public func makeNetwork(channels: Int, seed: UInt64) -> Sequential {
+        var weightSeeds = RandomSource(seed: seed).derived("weights")
+        switch self {
+        case .dip(var configuration):
+            configuration.outputChannels = channels
+            let network = makeSkipNetwork(configuration)
+            network.initializeParameters(seed: weightSeeds.next())
+            return network
+        case .deepDecoder(var configuration):
+            configuration.outputChannels = channels
+            let network = makeDeepDecoder(configuration)
+            network.initializeParameters(seed: weightSeeds.next())
+            return network
+        }
+    }
+
+    /// The fixed random input U[0, 0.1): DIP's 32 channels at full size, the deep
+    /// decoder's k channels at H/2^layers.
+    public func makeInput(height: Int, width: Int, seed: UInt64) throws -> Tensor {
+        switch self {
+        case .dip(let configuration):
+            if let problem = configuration.problem(height: height, width: width) { throw InputError.imageTooSmall(problem) }
+            return makeNetworkInput(depth: configuration.inputChannels, height: height, width: width, seed: seed)
+        case .deepDecoder(let configuration):
+            let scale = 1 << configuration.layers
+            guard height % scale == 0, width % scale == 0 else {
+                throw InputError.imageTooSmall("the deep decoder with \(configuration.layers) layers needs sides divisible by \(scale), got \(width)x\(height)")
+            }
+            return makeNetworkInput(depth: configuration.channels, height: height / scale, width: width / scale, seed: seed)
+        }
+    }
+
+    /// The fitting settings this prior is used with: DIP's per task; the deep decoder's own
+    /// (no input jitter, no backtracking, as its `fit()`).
+    public func settings(for problem: RestorationProblem) -> FitSettings {
+        var settings = problem.defaultSettings
+        if case .deepDecoder = self {
+            settings.inputNoiseStd = 0
+            settings.backtracking = false
+        }
+        return settings
+    }
+}
+
+/// What a restoration produced, as plain values (Codable, so notebooks can cache it).
+public struct RestorationReport: Codable, Equatable {
+    public var task: RestorationTask
+    public var degradation: String
+    public var prior: String
+    public var clean: Image
+    public var observation: Image
+    /// The EMA of the outputs after the last step (DIP's smoothed result).
+    public var restored: Image
+    /// The last output.
+    public var output: Image
+    /// The EMA output at the step where the task's metric was best (oracle early stopping).
+    public var bestRestored: Image
+    public var history: [IterationRecord]
+    public var observationPSNR: Double
+    /// Trainable parameters, not counting pruned weights.
+    public var parameters: Int
+    /// Fraction of convolution weights pruned.
+    public var sparsity: Double
+    public var ssimFinal: Double
+    public var ssimBest: Double
+    public var restorations: Int
+    public var seconds: Double
+
+    public var final: IterationRecord { history.last! }
+    public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
+    public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
+    /// Best over iterations of the task's headline metric (Y-PSNR for SR) of the output.
+    public var bestScore: IterationRecord { history.max { $0.score < $1.score }! }
+    /// Best over iterations of the headline metric of the EMA output.
+    public var bestScoreEMA: IterationRecord { history.max { $0.scoreEMA < $1.scoreEMA }! }
+
+    /// Denoising names, for readability in notebooks.
+    public var noisy: Image { observation }
+    public var noisyPSNR: Double { observationPSNR }
+}
+
+/// A finished restoration: the report, and the trained network with its input.
+public struct RestorationOutcome {
+    public var report: RestorationReport
+    public var network: Sequential
+    public var input: Tensor
+    public var result: FitResult
+}
+
+/// Fits `prior` to `problem.observation` with the task's data term and returns the
+/// restored image with its metrics. With `initialWeights` (a state dict, e.g. a ticket's
+/// θ0) the network starts from them instead of a fresh initialisation; with `mask` it is
+/// pruned (a lottery image prior).
+public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), settings: FitSettings? = nil,
+                    initialWeights: SafeTensors? = nil, mask: PruningMask? = nil,
+                    keepDense: Set<String> = [], progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
+    let settings = settings ?? prior.settings(for: problem)
+    let clean = problem.clean
+    let network = prior.makeNetwork(channels: clean.channels, seed: settings.seed)
+    if let initialWeights { try network.loadStateDict(initialWeights, source: "initial weights") }
+    if let mask { try mask.apply(to: network, keepingDense: keepDense) }
+    let input = try prior.makeInput(height: clean.height, width: clean.width, seed: settings.seed)
+    let result = try fitDeepImagePrior(
+        network: network, input: input, settings: settings,
+        loss: { problem.loss($0) }, observedPSNR: { problem.observedPSNR($0) },
+        clean: clean.pixels, lumaPSNR: problem.task == .sr ? { problem.psnrY(of: $0) } : nil,
+        progress: progress)
+    let restored = Image(result.averagedOutput)
+    let best = Image(result.bestAveragedOutput)
+    let convolutions = network.convolutions
+    let total = convolutions.reduce(0) { $0 + $1.layer.weight.count }
+    let pruned = convolutions.reduce(0) { $0 + ($1.layer.mask?.filter { $0 == 0 }.count ?? 0) }
+    let report = RestorationReport(
+        task: problem.task, degradation: problem.degradation, prior: prior.name, clean: clean,
+        observation: problem.observation, restored: restored, output: Image(result.output), bestRestored: best,
+        history: result.history, observationPSNR: problem.observationPSNR, parameters: network.parameterCount - pruned,
+        sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean), ssimBest: ssim(best, clean),
+        restorations: result.restorations, seconds: result.seconds)
+    return RestorationOutcome(report: report, network: network, input: input, result: result)
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import LIPCore
+import Networks
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore an image (denoise, inpaint, super-resolve) with DIP, a deep decoder or a ticket.",
+        discussion: "Writes observation.png, restored.png (EMA after the last step), best.png (EMA at the best step, an oracle), output.png, history.csv and summary.json to --out.")
+
+    @Option(help: "PNG image (the clean ground truth; the task degrades it).")
+    var image: String
+
+    @OptionGroup var task: TaskOptions
+
+    @Option(help: "Prior: dip or deep-decoder.")
+    var net: String = "dip"
+
+    @Option(help: "Deep decoder width k.")
+    var k: Int = 64
+
+    @Option(help: "Train this ticket folder's round (θ0 masked) instead of a fresh network.")
+    var ticket: String?
+
+    @Option(help: "The ticket round to train.")
+    var round: Int?
+
+    @Option(help: "Output folder.")
+    var out: String = "out/restore"
+
+    func validate() throws {
+        guard ["dip", "deep-decoder"].contains(net) else { throw ValidationError("--net must be dip or deep-decoder, got \(net)") }
+        if ticket != nil && net != "dip" { throw ValidationError("--ticket trains a DIP ticket; drop --net deep-decoder") }
+        if k < 1 { throw ValidationError("--k must be positive") }
+    }
+
+    func run() throws {
+        let problem = try task.problem(for: image)
+        let prior: Prior = net == "dip" ? .dip(.dip) : .deepDecoder(DeepDecoderConfiguration(channels: k))
+        let settings = task.settings(for: problem, prior: prior)
+        let (line, progress) = fitProgress(settings.iterations, label: task.task.rawValue)
+        let outcome: RestorationOutcome
+        if let ticket {
+            let folder = TicketFolder(ticket)
+            let round = try self.round ?? (folder.manifest().rounds.last?.round ?? 0)
+            outcome = try evaluateTicket(folder, round: round, on: problem, settings: settings, progress: progress)
+        } else {
+            outcome = try restore(problem, prior: prior, settings: settings, progress: progress)
+        }
+        line.finish()
+        try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,
+                                                                ticket: ticket, round: round), to: out)
+        printReport(outcome.report, label: image)
+        print("results in \(out)/")
+    }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import ImageIO
+import LIPCore
+
+extension RestorationTask: ExpressibleByArgument {}
+extension PruningMethod: ExpressibleByArgument {}
+
+/// The options that choose a task and build its problem from an image.
+struct TaskOptions: ParsableArguments {
+    @Option(help: "Task: denoise, inpaint or sr.")
+    var task: RestorationTask = .denoise
+
+    @Option(help: "Centre-crop images to SIZE x SIZE first (then to a multiple of 32).")
+    var crop: Int?
+
+    @Option(help: "Denoising: noise std on the 0-255 scale.")
+    var sigma: Float = 25
+
+    @Option(help: "Inpainting: mask image (white = known pixel), of the (cropped) image's size.")
+    var mask: String?
+
+    @Option(help: "Inpainting without --mask: fraction of samples kept by a random mask (per channel).")
+    var keep: Double = 0.5
+
+    @Option(help: "Super-resolution factor.")
+    var factor: Int = 4
+
+    @Option(help: "Seed of the degradation, the network input and jitter (and the weights where not given).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Adam steps (default: 3000, or 2000 for sr).")
+    var iterations: Int?
+
+    @Option(help: "Adam learning rate.")
+    var lr: Float = 0.01
+
+    func validate() throws {
+        if sigma <= 0 { throw ValidationError("--sigma must be positive, got \(sigma)") }
+        if !(keep > 0 && keep <= 1) { throw ValidationError("--keep must be in (0, 1], got \(keep)") }
+        if factor < 2 { throw ValidationError("--factor must be at least 2, got \(factor)") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if let crop, crop < 32 { throw ValidationError("--crop must be at least 32, got \(crop)") }
+        if mask != nil && task != .inpaint { throw ValidationError("--mask is for --task inpaint") }
+    }
+
+    /// Reads and crops an image (always RGB: tickets and DIP's output are three channels).
+    func image(_ path: String) throws -> Image {
+        var image = try PNG.read(path, color: .rgb)
+        if let crop {
+            guard crop <= image.height && crop <= image.width else {
+                throw ValidationError("--crop \(crop) is larger than \(path) (\(image.width)x\(image.height))")
+            }
+            image = image.centreCropped(height: crop, width: crop)
+        }
+        return image.centreCropped(toMultipleOf: 32)
+    }
+
+    func problem(for path: String) throws -> RestorationProblem {
+        let clean = try image(path)
+        switch task {
+        case .denoise:
+            return .denoising(clean, sigma: sigma, seed: seed)
+        case .inpaint:
+            if let mask {
+                var maskImage = try PNG.read(mask)
+                if let crop, maskImage.height > clean.height || maskImage.width > clean.width {
+                    maskImage = maskImage.centreCropped(height: min(crop, maskImage.height), width: min(crop, maskImage.width))
+                        .centreCropped(toMultipleOf: 32)
+                }
+                return try .inpainting(clean, mask: maskImage, maskName: URL(fileURLWithPath: mask).lastPathComponent)
+            }
+            return try .inpainting(clean, keep: keep, seed: seed)
+        case .sr:
+            return try .superResolution(clean, factor: factor)
+        }
+    }
+
+    func settings(for problem: RestorationProblem, prior: Prior) -> FitSettings {
+        var settings = prior.settings(for: problem)
+        if let iterations { settings.iterations = iterations }
+        settings.learningRate = lr
+        settings.seed = seed
+        return settings
+    }
+}
+
+/// Live progress for a fit.
+func fitProgress(_ total: Int, label: String) -> (ProgressLine, (IterationRecord) -> Void) {
+    let line = ProgressLine(total: total, label: label)
+    return (line, { record in
+        var fields = [String(format: "loss %.5f", record.loss), String(format: "PSNR %.2f", record.psnr),
+                      String(format: "EMA %.2f dB", record.psnrEMA)]
+        if let y = record.psnrY { fields.append(String(format: "Y %.2f dB", y)) }
+        line.update(record.iteration + 1, fields)
+    })
+}
+
+func printReport(_ report: RestorationReport, label: String) {
+    var lines = ["\(label): \(report.task.rawValue) (\(report.degradation)), \(report.prior), \(report.parameters) parameters, sparsity \(String(format: "%.2f", 100 * report.sparsity)) %",
+                 String(format: "  observation          %6.2f dB", report.observationPSNR),
+                 String(format: "  final output         %6.2f dB   EMA %6.2f dB   SSIM (EMA) %.4f", report.final.psnr, report.final.psnrEMA, report.ssimFinal),
+                 String(format: "  best over iterations %6.2f dB (step %d)   EMA %6.2f dB (step %d)   SSIM %.4f [oracle]",
+                        report.bestPSNR.psnr, report.bestPSNR.iteration, report.bestEMAPSNR.psnrEMA, report.bestEMAPSNR.iteration, report.ssimBest)]
+    if let y = report.final.psnrY {
+        lines.append(String(format: "  Y-PSNR (shave 4)     final %6.2f dB, best %6.2f dB (step %d)", y, report.bestScore.score, report.bestScore.iteration))
+    }
+    lines.append(String(format: "  %.1f s, %d backtracking restorations", report.seconds, report.restorations))
+    print(lines.joined(separator: "\n"))
+}
+
+func writeHistoryCSV(_ history: [IterationRecord], to path: String) throws {
+    var text = "iteration,loss,psnr,psnr_ema,psnr_observed,psnr_y,psnr_y_ema\n"
+    for r in history {
+        text += "\(r.iteration),\(r.loss),\(String(format: "%.4f", r.psnr)),\(String(format: "%.4f", r.psnrEMA)),\(String(format: "%.4f", r.psnrObserved)),\(r.psnrY.map { String(format: "%.4f", $0) } ?? ""),\(r.psnrYEMA.map { String(format: "%.4f", $0) } ?? "")\n"
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+struct ReportSummary: Codable {
+    var image: String
+    var task: RestorationTask
+    var degradation: String
+    var prior: String
+    var parameters: Int
+    var sparsity: Double
+    var observationPSNR: Double
+    var finalPSNR: Double
+    var finalEMAPSNR: Double
+    var bestPSNR: Double
+    var bestEMAPSNR: Double
+    var bestEMAIteration: Int
+    var finalPSNRY: Double?
+    var bestPSNRY: Double?
+    var ssimFinal: Double
+    var ssimBest: Double
+    var restorations: Int
+    var seconds: Double
+    var settings: FitSettings
+    var ticket: String?
+    var round: Int?
+    var provenance: Provenance
+
+    init(_ report: RestorationReport, image: String, settings: FitSettings, ticket: String? = nil, round: Int? = nil) {
+        self.image = image
+        task = report.task
+        degradation = report.degradation
+        prior = report.prior
+        parameters = report.parameters
+        sparsity = report.sparsity
+        observationPSNR = report.observationPSNR
+        finalPSNR = report.final.psnr
+        finalEMAPSNR = report.final.psnrEMA
+        bestPSNR = report.bestPSNR.psnr
+        bestEMAPSNR = report.bestEMAPSNR.psnrEMA
+        bestEMAIteration = report.bestEMAPSNR.iteration
+        finalPSNRY = report.final.psnrY
+        bestPSNRY = report.task == .sr ? report.bestScore.score : nil
+        ssimFinal = report.ssimFinal
+        ssimBest = report.ssimBest
+        restorations = report.restorations
+        seconds = report.seconds
+        self.settings = settings
+        self.ticket = ticket
+        self.round = round
+        provenance = Provenance.current()
+    }
+}
+
+/// Writes the images, history and summary of a restoration into `folder`.
+func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: String) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try PNG.write(report.observation, to: "\(folder)/observation.png")
+    try PNG.write(report.restored, to: "\(folder)/restored.png")
+    try PNG.write(report.output, to: "\(folder)/output.png")
+    try PNG.write(report.bestRestored, to: "\(folder)/best.png")
+    try writeHistoryCSV(report.history, to: "\(folder)/history.csv")
+    try writeJSON(summary, to: "\(folder)/summary.json")
+}

@@ -1,0 +1,189 @@
+import Foundation
+import ImageIO
+import LIPCore
+import Networks
+import Testing
+import TensorKit
+
+func ticketFolder(_ name: String) -> TicketFolder {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lip-tickets-\(getpid())-\(name)").path
+    try? FileManager.default.removeItem(atPath: path)
+    return TicketFolder(path)
+}
+
+func search(_ method: PruningMethod, rounds: Int, folder: TicketFolder, reference: String? = nil,
+            rewind: Int = 0) throws -> TicketManifest {
+    let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1).maskFindingProblem
+    var settings = problem.defaultSettings
+    settings.iterations = 3
+    let configuration = TicketSearchConfiguration(method: method, task: .denoise, images: ["gradient"],
+                                                  degradation: problem.degradation, rounds: rounds, iterations: 3,
+                                                  rewindIteration: rewind, seed: 5, referenceTicket: reference)
+    var ticketSearch = TicketSearch(configuration: configuration, problems: [problem], folder: folder, settings: settings)
+    ticketSearch.synflowIterations = 4  // the schedule, not its length, is under test
+    return try ticketSearch.run()
+}
+
+struct PruningTests {
+    @Test func magnitudeStepPrunesTheSmallestRemainingWeights() {
+        let mask = PruningMask(layers: [.init(name: "a", shape: [4], values: [1, 1, 0, 1]),
+                                        .init(name: "b", shape: [2], values: [1, 1])])
+        // 5 remaining, round(0.2 * 5) = 1 pruned: the smallest |w| among kept ones (-0.05 in b).
+        let next = Pruner.magnitudeStep(mask, weights: [[0.5, -0.3, 0.01, 0.2], [-0.05, 0.9]])
+        #expect(next.layers[0].values == [1, 1, 0, 1])
+        #expect(next.layers[1].values == [0, 1])
+    }
+
+    @Test func roundingFollowsPyTorch() {
+        // 2,208,768 conv weights: 20 % rounds, then 1 - 0.8^k within k weights.
+        let total = 2_208_768
+        for k in 1...24 {
+            let remaining = remainingAfterRounds(total, rounds: k)
+            #expect(abs(Double(remaining) - Double(total) * pow(0.8, Double(k))) <= Double(k))
+        }
+        #expect(remainingAfterRounds(5, rounds: 1) == 4)
+        #expect(remainingAfterRounds(10, rounds: 1) == 8)
+        #expect(remainingAfterRounds(12, rounds: 1) == 10)  // round(2.4) = 2
+    }
+
+    @Test func maskedWeightsStayExactlyZeroThroughTraining() throws {
+        let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
+        var configuration = SkipConfiguration.dip
+        configuration.channelsDown = [8, 8, 8, 8, 8]
+        configuration.channelsUp = [8, 8, 8, 8, 8]
+        let network = makeSkipNetwork(configuration)
+        network.initializeParameters(seed: 2)
+        var random = RandomSource(seed: 3)
+        var mask = PruningMask.dense(for: network)
+        for _ in 0..<3 { mask = Pruner.randomStep(mask, random: &random) }
+        try mask.apply(to: network)
+        var settings = FitSettings()
+        settings.iterations = 6
+        _ = try fitDeepImagePrior(network: network, input: makeNetworkInput(depth: 32, height: 64, width: 64, seed: 4),
+                                  settings: settings, loss: { problem.loss($0) }, observedPSNR: { problem.observedPSNR($0) },
+                                  clean: problem.clean.pixels)
+        for ((_, conv), layer) in zip(network.convolutions, mask.layers) {
+            for (w, m) in zip(conv.weight.data, layer.values) where m == 0 { #expect(w == 0) }
+            #expect(zip(conv.weight.data, layer.values).contains { $1 == 1 && $0 != 0 })
+        }
+    }
+
+    @Test func releasedCodeQuirkLeavesTheInputConvolutionsDense() throws {
+        let network = makeSkipNetwork(.dip)
+        var mask = PruningMask.dense(for: network)
+        var random = RandomSource(seed: 1)
+        for _ in 0..<8 { mask = Pruner.randomStep(mask, random: &random) }
+        try mask.apply(to: network, keepingDense: PruningMask.inputConvolutions)
+        #expect(network.convolutions[0].layer.mask == nil && network.convolutions[1].layer.mask == nil)
+        #expect(network.convolutions[2].layer.mask != nil)
+        #expect(mask.effectiveSparsity(keepingDense: PruningMask.inputConvolutions) < mask.sparsity)
+    }
+}
+
+@Suite(.serialized)
+struct TicketSearchTests {
+    @Test func impReachesTheNominalSparsityAndRewindsToTheInitialisation() throws {
+        let folder = ticketFolder("imp")
+        let manifest = try search(.imp, rounds: 3, folder: folder)
+        #expect(manifest.rounds.map(\.round) == [0, 1, 2, 3])
+        let total = manifest.convolutionWeights
+        for round in manifest.rounds {
+            #expect(round.remainingWeights == remainingAfterRounds(total, rounds: round.round))
+            #expect(abs(round.sparsity - (1 - pow(0.8, Double(round.round)))) <= Double(round.round) / Double(total) + 1e-12)
+        }
+        #expect(manifest.rounds[0].searchBestPSNR != nil && manifest.rounds[3].searchBestPSNR == nil)
+
+        // θ0 on disk is the seed's initialisation; a masked rewind is θ0 times the mask, exactly.
+        let network = makeSkipNetwork(.dip)
+        var weightSeeds = RandomSource(seed: 5).derived("weights")
+        network.initializeParameters(seed: weightSeeds.next())
+        #expect(try folder.initialWeights().entries == network.stateDict())
+        let mask = try folder.mask(round: 3, for: network)
+        let theta0 = network.convolutions.map(\.layer.weight.data)
+        try network.loadStateDict(try folder.rewindWeights(), source: "rewind")
+        try mask.apply(to: network)
+        for (l, (_, conv)) in network.convolutions.enumerated() {
+            #expect(conv.weight.data == zip(theta0[l], mask.layers[l].values).map(*))
+        }
+    }
+
+    @Test func resumingGivesTheSameTicketAsAnUninterruptedSearch() throws {
+        let straight = ticketFolder("straight"), resumed = ticketFolder("resumed")
+        let a = try search(.imp, rounds: 3, folder: straight)
+        _ = try search(.imp, rounds: 1, folder: resumed)
+        let b = try search(.imp, rounds: 3, folder: resumed)
+        let network = makeSkipNetwork(.dip)
+        for round in 0...3 {
+            #expect(try straight.mask(round: round, for: network) == resumed.mask(round: round, for: network))
+        }
+        #expect(a.rounds.map(\.searchBestPSNR) == b.rounds.map(\.searchBestPSNR))
+        #expect(a.rounds.map(\.remainingWeights) == b.rounds.map(\.remainingWeights))
+    }
+
+    @Test func aFolderWithOtherSettingsIsNotReused() throws {
+        let folder = ticketFolder("other")
+        _ = try search(.imp, rounds: 1, folder: folder)
+        #expect(throws: TicketError.self) { try search(.random, rounds: 1, folder: folder) }
+    }
+
+    @Test func baselinesMatchIMPsSparsity() throws {
+        let imp = ticketFolder("imp-ref")
+        let reference = try search(.imp, rounds: 2, folder: imp)
+        let network = makeSkipNetwork(.dip)
+        for method in [PruningMethod.random, .randomLayerwise, .oneshot, .snip, .grasp, .synflow] {
+            let folder = ticketFolder("baseline-\(method.rawValue)")
+            let manifest = try search(method, rounds: 2, folder: folder, reference: imp.url.path)
+            #expect(manifest.rounds.map(\.remainingWeights) == reference.rounds.map(\.remainingWeights), "\(method)")
+            if method == .randomLayerwise {
+                let target = try imp.mask(round: 2, for: network), mask = try folder.mask(round: 2, for: network)
+                #expect(mask.layers.map(\.kept) == target.layers.map(\.kept))
+                #expect(mask != target)
+            }
+        }
+    }
+
+    @Test func lateRewindingSavesTheRewindPoint() throws {
+        let folder = ticketFolder("rewind")
+        _ = try search(.imp, rounds: 1, folder: folder, rewind: 2)
+        #expect(FileManager.default.fileExists(atPath: folder.rewindWeightsURL.path))
+        #expect(try folder.rewindWeights().entries != folder.initialWeights().entries)
+    }
+
+    @Test func ticketEvaluationTrainsTheMaskedNetwork() throws {
+        let folder = ticketFolder("eval")
+        _ = try search(.imp, rounds: 2, folder: folder)
+        let problem = try RestorationProblem.inpainting(gradientImage(side: 64), keep: 0.5, seed: 9)
+        var settings = problem.defaultSettings
+        settings.iterations = 3
+        let outcome = try evaluateTicket(folder, round: 2, on: problem, settings: settings)
+        #expect(abs(outcome.report.sparsity - 0.36) < 1e-4)
+        #expect(outcome.report.history.count == 3)
+        #expect(outcome.report.parameters == 2_217_831 - (2_208_768 - remainingAfterRounds(2_208_768, rounds: 2)))
+    }
+}
+
+struct SelectionTests {
+    @Test func pruneLowestBreaksTiesInNetworkOrder() {
+        let mask = PruningMask(layers: [.init(name: "a", shape: [3], values: [1, 1, 1]),
+                                        .init(name: "b", shape: [3], values: [1, 0, 1])])
+        let scores: [[Float]] = [[2, 1, 1], [1, 0, 5]]
+        // Kept scores: 2, 1, 1, 1, 5; prune three: the three 1s (b[1] is already pruned).
+        let pruned = Pruner.pruneLowest(mask, scores: scores, count: 3)
+        #expect(pruned.layers[0].values == [1, 0, 0])
+        #expect(pruned.layers[1].values == [0, 0, 1])
+        let two = Pruner.pruneLowest(mask, scores: scores, count: 2)
+        #expect(two.layers[0].values == [1, 0, 0])
+        #expect(two.layers[1].values == [1, 0, 1])
+    }
+
+    @Test func selectionAgreesWithSorting() {
+        var random = RandomSource(seed: 7)
+        let scores = (0..<5).map { _ in random.uniform(count: 1000) }
+        let mask = PruningMask(layers: (0..<5).map { .init(name: "\($0)", shape: [1000], values: [Float](repeating: 1, count: 1000)) })
+        let pruned = Pruner.pruneLowest(mask, scores: scores, count: 1234)
+        let threshold = scores.flatMap { $0 }.sorted()[1233]
+        for (l, layer) in pruned.layers.enumerated() {
+            for i in 0..<1000 { #expect((layer.values[i] == 0) == (scores[l][i] <= threshold)) }
+        }
+    }
+}
