@@ -13,12 +13,24 @@ public final class Conv2d: Layer {
     /// weight itself holds zeros where the mask does; optimisers keep them there.
     public var mask: [Float]? {
         didSet {
+            pattern = nil
             if let mask {
                 precondition(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
                 weight.data = zip(weight.data, mask).map(*)
+                let candidate = SparsityPattern(mask: mask, shape: weight.shape)
+                if candidate.density <= Conv2d.sparseDensityThreshold { pattern = candidate }
             }
         }
     }
+
+    /// The kept entries when the layer is sparse enough for the sparse kernels, else nil.
+    public private(set) var pattern: SparsityPattern?
+
+    /// Layers at or below this density (kept fraction) run sparse kernels. Measured with
+    /// `lip bench --layers`: below about a third kept, skipping the pruned multiply-adds
+    /// beats dense GEMM. `LIP_SPARSE_DENSITY` overrides it (0 disables sparse kernels).
+    nonisolated(unsafe) public static var sparseDensityThreshold: Double =
+        ProcessInfo.processInfo.environment["LIP_SPARSE_DENSITY"].flatMap(Double.init) ?? 0.35
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 paddingMode: PaddingMode = .zero, bias: Bool = true) {
@@ -35,7 +47,8 @@ public final class Conv2d: Layer {
     public var fanIn: Int { weight.shape[1] * weight.shape[2] * weight.shape[3] }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: paddingMode)
+        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: paddingMode,
+               pattern: pattern)
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] {

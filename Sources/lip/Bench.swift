@@ -26,32 +26,54 @@ struct Bench: ParsableCommand {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
     }
 
+    @Option(parsing: .upToNextOption, help: "Sparsities (percent of conv weights pruned) to time; 0 is the dense DIP.")
+    var sparsity: [Double] = [0]
+
     func run() throws {
         if layers { timeLayers() }
-        print("DIP training step, \(Threads.count) threads, BLAS core \(Threads.blasCore)")
-        print("size   ms/step   GFLOP/s (conv GEMM)   GFLOP per step   peak RSS")
+        print("DIP training step (forward + MSE + backward + Adam), \(Threads.count) threads, BLAS core \(Threads.blasCore)")
+        print("sparse kernels below density \(Conv2d.sparseDensityThreshold); masks: global magnitude pruning of θ0 in 20 % rounds")
+        print("size  sparsity   ms/step   GFLOP/s dense-eq.   GFLOP/s actual   peak RSS")
         for size in sizes {
-            let network = makeSkipNetwork(.dip)
-            network.initializeParameters(seed: 1)
-            let input = makeNetworkInput(depth: 32, height: size, width: size, seed: 2)
-            var random = RandomSource(seed: 3)
-            let target = Tensor(shape: [1, 3, size, size], data: random.uniform(count: 3 * size * size))
-            let optimizer = Adam(parameters: network.parameters, learningRate: 0.01)
-            var times: [Double] = []
-            var flops = 0.0
-            for step in 0...steps {
-                GemmCounter.flops = 0
-                let start = Date()
-                optimizer.zeroGradients()
-                let loss = meanSquaredError(network(input), target)
-                loss.backward()
-                optimizer.step()
-                if step > 0 { times.append(Date().timeIntervalSince(start)) }
-                flops = GemmCounter.flops
+            var denseFlops: Double? = nil
+            for percent in sparsity.sorted() {
+                let network = makeSkipNetwork(.dip)
+                network.initializeParameters(seed: 1)
+                if percent > 0 {
+                    var mask = PruningMask.dense(for: network)
+                    while mask.sparsity < percent / 100 - 1e-9 {
+                        let remaining = mask.kept
+                        let target = Int(Double(mask.count) * (1 - percent / 100))
+                        let fraction = min(0.2, Double(remaining - target) / Double(remaining))
+                        mask = Pruner.magnitudeStep(mask, weights: Pruner.weights(of: network), fraction: fraction)
+                    }
+                    try mask.apply(to: network)
+                }
+                let input = makeNetworkInput(depth: 32, height: size, width: size, seed: 2)
+                var random = RandomSource(seed: 3)
+                let target = Tensor(shape: [1, 3, size, size], data: random.uniform(count: 3 * size * size))
+                let optimizer = Adam(parameters: network.parameters, learningRate: 0.01)
+                for (_, conv) in network.convolutions {
+                    if let mask = conv.mask { optimizer.masks[ObjectIdentifier(conv.weight)] = mask }
+                }
+                var times: [Double] = []
+                var flops = 0.0
+                for step in 0...steps {
+                    GemmCounter.flops = 0
+                    let start = Date()
+                    optimizer.zeroGradients()
+                    let loss = meanSquaredError(network(input), target)
+                    loss.backward()
+                    optimizer.step()
+                    if step > 0 { times.append(Date().timeIntervalSince(start)) }
+                    flops = GemmCounter.flops
+                }
+                if percent == 0 || denseFlops == nil { denseFlops = denseFlops ?? (percent == 0 ? flops : nil) }
+                let median = times.sorted()[times.count / 2]
+                let denseEquivalent = denseFlops.map { String(format: "%10.1f", $0 / median / 1e9) } ?? "         -"
+                print(String(format: "%4d  %7.2f %%  %8.1f   %@          %10.1f      %6.0f MiB", size, percent, median * 1000,
+                             denseEquivalent, flops / median / 1e9, Double(lip_peak_rss_bytes()) / 1_048_576))
             }
-            let median = times.sorted()[times.count / 2]
-            print(String(format: "%4d  %8.1f   %10.1f            %8.2f        %6.0f MiB", size, median * 1000,
-                         flops / median / 1e9, flops / 1e9, Double(lip_peak_rss_bytes()) / 1_048_576))
         }
     }
 }
@@ -61,7 +83,7 @@ extension Bench {
     func timeLayers() {
         let size = sizes.max()!
         print("convolution shapes at \(size)x\(size) input (best of 5)")
-        print("layer                         fwd ms  GFLOP/s   fwd+bwd ms  GFLOP/s")
+        print("layer                         fwd ms  GFLOP/s   fwd+bwd ms  GFLOP/s   (sparse rows: GFLOP/s of the kept work)")
         var random = RandomSource(seed: 1)
         let shapes: [(String, Int, Int, Int, Int)] = [
             ("down 3x3 s2 32->128", 32, size, 3, 2), ("3x3 128->128 (half res)", 128, size / 2, 3, 1),
@@ -100,6 +122,27 @@ extension Bench {
             print(label.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", forward * 1000, flops / forward / 1e9,
                            both * 1000, 3 * flops / both / 1e9))
+            for density in [0.11, 0.03] {
+                var maskRandom = RandomSource(seed: 9)
+                let mask = (0..<w.count).map { _ in Double(maskRandom.nextUniform()) < density ? Float(1) : 0 }
+                let masked = Tensor(shape: w.shape, data: zip(w.data, mask).map(*), requiresGradient: true)
+                let pattern = SparsityPattern(mask: mask, shape: w.shape)
+                let keptFlops = flops * pattern.density
+                let sparseForward = best {
+                    _ = GradientMode.withoutGradients {
+                        conv2d(x, weight: masked, stride: stride, padding: kernel / 2, paddingMode: .reflection, pattern: pattern)
+                    }
+                }
+                let sparseBoth = best {
+                    let y = conv2d(x, weight: masked, stride: stride, padding: kernel / 2, paddingMode: .reflection, pattern: pattern)
+                    y.backward(seed: y.data)
+                    x.zeroGradient()
+                    masked.zeroGradient()
+                }
+                print("  sparse, \(Int(density * 100)) % kept".padding(toLength: 28, withPad: " ", startingAt: 0)
+                      + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", sparseForward * 1000, keptFlops / sparseForward / 1e9,
+                               sparseBoth * 1000, 3 * keptFlops / sparseBoth / 1e9))
+            }
         }
     }
 }

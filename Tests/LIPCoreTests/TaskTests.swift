@@ -66,6 +66,19 @@ struct QualityTests {
         #expect(psnrY(a, b).isFinite)
     }
 
+    /// scikit-image 0.26 `structural_similarity(a, b, gaussian_weights=True, sigma=1.5,
+    /// use_sample_covariance=False, data_range=1, channel_axis=0)` on these images: 0.7700112.
+    @Test func ssimMatchesScikitImage() {
+        let a = gradientImage(side: 32)
+        var b = a
+        for c in 0..<3 {
+            for r in 0..<32 {
+                for q in 0..<32 { b[c, r, q] = Float(Double(a[c, r, q]) + 0.1 * sin(Double(r) * 1.7 + Double(q) * 0.9 + Double(c))) }
+            }
+        }
+        #expect(abs(ssim(a, b) - 0.7700112) < 1e-4)
+    }
+
     @Test func ssimIsOneForIdenticalImagesAndFallsWithNoise() {
         let a = gradientImage(side: 32)
         #expect(abs(ssim(a, a) - 1) < 1e-12)

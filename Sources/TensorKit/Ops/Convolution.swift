@@ -8,10 +8,19 @@
 /// - other strides: im2col followed by one GEMM.
 /// Backward passes use the same views: dW per tap = dY_wide * X_shifted^T, and
 /// dX_padded += W_tap^T * dY_wide, then the padding's adjoint folds borders back.
+///
+/// With a `pattern` (the kept entries of a pruned weight; pruned weights must be zero)
+/// the passes run sparse kernels that skip the pruned multiply-adds; the results equal
+/// the dense path's up to floating-point summation order.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
-                   padding: Int = 0, paddingMode: PaddingMode = .zero) -> Tensor {
-    let g = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride,
+                   padding: Int = 0, paddingMode: PaddingMode = .zero, pattern: SparsityPattern? = nil) -> Tensor {
+    var g = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride,
                                 padding: padding, mode: paddingMode)
+    if let pattern {
+        precondition(pattern.outChannels == g.outChannels && pattern.inChannels == g.inChannels
+                     && pattern.kernelHeight == g.kernelHeight, "sparsity pattern does not fit weight \(weight.shape)")
+        g.pattern = pattern
+    }
     if let bias { precondition(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
     var output = uninitializedFloats(g.batch * g.outChannels * g.outHeight * g.outWidth)
     let padded = g.padded(input.data)
@@ -75,6 +84,7 @@ struct ConvolutionGeometry {
     let stride, padding: Int
     let mode: PaddingMode
     let paddedHeight, paddedWidth, outHeight, outWidth: Int
+    var pattern: SparsityPattern? = nil
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int, mode: PaddingMode) {
         precondition(input.count == 4, "conv2d input must be NCHW, got shape \(input)")
@@ -144,7 +154,9 @@ struct ConvolutionGeometry {
     var margin: Int { tapOffset(taps - 1) }
 
     func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) {
-        if stride == 1 {
+        if let pattern {
+            forwardSparse(pattern, padded: xp, weight: weight, output: y)
+        } else if stride == 1 {
             forwardShifted(padded: xp, weight: weight, output: y)
         } else {
             var columns = uninitializedFloats(inChannels * taps * outPlane)
@@ -206,6 +218,10 @@ struct ConvolutionGeometry {
     func backward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                   outputGradient dy: UnsafePointer<Float>,
                   inputGradient dx: inout [Float]?, weightGradient dw: inout [Float]?) {
+        if let pattern {
+            backwardSparse(pattern, padded: xp, weight: weight, outputGradient: dy, inputGradient: &dx, weightGradient: &dw)
+            return
+        }
         let needInput = dx != nil, needWeight = dw != nil
         var dxp = [Float](repeating: 0, count: needInput ? (padding > 0 ? batch * inChannels * paddedPlane : 0) : 0)
         // Gradient w.r.t. the padded input lands in dxp (or straight in dx when unpadded).
@@ -376,6 +392,151 @@ struct ConvolutionGeometry {
                     let dstRow = dst + (r * stride + kh) * paddedWidth + kw
                     let srcRow = src + r * outWidth
                     for q in 0..<outWidth { dstRow[q * stride] += srcRow[q] }
+                }
+            }
+        }
+    }
+}
+
+// MARK: Sparse passes
+
+extension ConvolutionGeometry {
+    /// Offsets of the kept entries (by output channel) into the padded input (stride 1)
+    /// or into the im2col columns (other strides), and their current weight values.
+    func outputEntries(_ pattern: SparsityPattern, weight: UnsafePointer<Float>) -> (offsets: [Int], values: [Float]) {
+        let indices = pattern.byOutput.weightIndex
+        let perOutput = inChannels * taps
+        var offsets = [Int](repeating: 0, count: indices.count), values = [Float](repeating: 0, count: indices.count)
+        for (k, w) in indices.enumerated() {
+            let j = w % perOutput
+            offsets[k] = stride == 1 ? (j / taps) * paddedPlane + tapOffset(j % taps) : j * outPlane
+            values[k] = weight[w]
+        }
+        return (offsets, values)
+    }
+
+    func forwardSparse(_ pattern: SparsityPattern, padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                       output y: UnsafeMutablePointer<Float>) {
+        let (offsets, values) = outputEntries(pattern, weight: weight)
+        GemmCounter.flops += 2 * Double(batch * pattern.kept * (stride == 1 ? wideColumns : outPlane))
+        let rowStart = pattern.byOutput.rowStart
+        if stride == 1 {
+            let direct = paddedWidth == outWidth
+            var wide = direct ? [] : uninitializedFloats(outChannels * wideStride)
+            wide.withUnsafeMutableBufferPointer { wb in
+                for n in 0..<batch {
+                    let out = y + n * outChannels * outPlane
+                    let target = direct ? out : wb.baseAddress!
+                    gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
+                               source: xp + n * inChannels * paddedPlane, columns: wideColumns, output: target, outStride: wideStride)
+                    if !direct {
+                        let wp = wb.baseAddress!
+                        parallelItems(outChannels, costPerItem: outPlane) { o in
+                            for r in 0..<outHeight {
+                                (out + o * outPlane + r * outWidth).update(from: wp + o * wideStride + r * paddedWidth, count: outWidth)
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            var columns = uninitializedFloats(inChannels * taps * outPlane)
+            columns.withUnsafeMutableBufferPointer { cb in
+                for n in 0..<batch {
+                    im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
+                    gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
+                               source: cb.baseAddress!, columns: outPlane, output: y + n * outChannels * outPlane, outStride: outPlane)
+                }
+            }
+        }
+    }
+
+    func backwardSparse(_ pattern: SparsityPattern, padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                        outputGradient dy: UnsafePointer<Float>,
+                        inputGradient dx: inout [Float]?, weightGradient dw: inout [Float]?) {
+        let needInput = dx != nil, needWeight = dw != nil
+        let (offsets, _) = outputEntries(pattern, weight: weight)
+        let perOutput = inChannels * taps
+        // Input-gradient entries: by (input channel, tap), pointing into the gradient rows.
+        let inputIndices = pattern.byInput.weightIndex
+        var inputValues = [Float](repeating: 0, count: inputIndices.count)
+        for (k, w) in inputIndices.enumerated() { inputValues[k] = weight[w] }
+        var dxp = [Float](repeating: 0, count: needInput && padding > 0 ? batch * inChannels * paddedPlane : 0)
+        let margin = self.margin
+        let rowLength = margin + paddedPlane
+        if stride == 1 {
+            var buffer = [Float](repeating: 0, count: outChannels * rowLength)
+            var inputOffsets = [Int](repeating: 0, count: inputIndices.count)
+            for (k, w) in inputIndices.enumerated() {
+                inputOffsets[k] = (w / perOutput) * rowLength + margin - tapOffset(w % taps)
+            }
+            let byChannel = (0...inChannels).map { pattern.byInput.rowStart[$0 * taps] }
+            GemmCounter.flops += 2 * Double(batch * pattern.kept)
+                * (Double(needWeight ? wideColumns : 0) + Double(needInput ? paddedPlane : 0))
+            buffer.withUnsafeMutableBufferPointer { bb in
+                let b = bb.baseAddress!
+                for n in 0..<batch {
+                    let d = dy + n * outChannels * outPlane
+                    parallelItems(outChannels, costPerItem: outPlane) { o in
+                        for r in 0..<outHeight {
+                            (b + o * rowLength + margin + r * paddedWidth).update(from: d + o * outPlane + r * outWidth, count: outWidth)
+                        }
+                    }
+                    let x = xp + n * inChannels * paddedPlane
+                    if needWeight {
+                        dw!.withUnsafeMutableBufferPointer { g in
+                            gatherRowDots(rowStart: pattern.byOutput.rowStart, offsets: offsets, indices: pattern.byOutput.weightIndex,
+                                          rows: outChannels, dy: b + margin, dyStride: rowLength, source: x,
+                                          columns: wideColumns, gradient: g.baseAddress!)
+                        }
+                    }
+                    if needInput {
+                        func write(_ target: UnsafeMutablePointer<Float>) {
+                            gatherRows(rowStart: byChannel, offsets: inputOffsets, values: inputValues, rows: inChannels,
+                                       source: b, columns: paddedPlane, output: target, outStride: paddedPlane)
+                        }
+                        if padding > 0 {
+                            dxp.withUnsafeMutableBufferPointer { write($0.baseAddress! + n * inChannels * paddedPlane) }
+                        } else {
+                            dx!.withUnsafeMutableBufferPointer { write($0.baseAddress! + n * inChannels * paddedPlane) }
+                        }
+                    }
+                }
+            }
+        } else {
+            var columns = uninitializedFloats(inChannels * taps * outPlane)
+            var inputOffsets = [Int](repeating: 0, count: inputIndices.count)
+            for (k, w) in inputIndices.enumerated() { inputOffsets[k] = (w / perOutput) * outPlane }
+            GemmCounter.flops += 2 * Double(batch * pattern.kept * outPlane) * Double((needWeight ? 1 : 0) + (needInput ? 1 : 0))
+            columns.withUnsafeMutableBufferPointer { cb in
+                let cols = cb.baseAddress!
+                for n in 0..<batch {
+                    let d = dy + n * outChannels * outPlane
+                    if needWeight {
+                        im2col(xp + n * inChannels * paddedPlane, into: cols)
+                        dw!.withUnsafeMutableBufferPointer { g in
+                            gatherRowDots(rowStart: pattern.byOutput.rowStart, offsets: offsets, indices: pattern.byOutput.weightIndex,
+                                          rows: outChannels, dy: d, dyStride: outPlane, source: cols, columns: outPlane,
+                                          gradient: g.baseAddress!)
+                        }
+                    }
+                    if needInput {
+                        gatherRows(rowStart: pattern.byInput.rowStart, offsets: inputOffsets, values: inputValues,
+                                   rows: inChannels * taps, source: d, columns: outPlane, output: cols, outStride: outPlane)
+                        if padding > 0 {
+                            dxp.withUnsafeMutableBufferPointer { col2im(cols, into: $0.baseAddress! + n * inChannels * paddedPlane) }
+                        } else {
+                            dx!.withUnsafeMutableBufferPointer { col2im(cols, into: $0.baseAddress! + n * inChannels * paddedPlane) }
+                        }
+                    }
+                }
+            }
+        }
+        if needInput && padding > 0 {
+            dxp.withUnsafeBufferPointer { gp in
+                dx!.withUnsafeMutableBufferPointer { g in
+                    accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
+                                             width: width, pad: padding, mode: mode, into: g.baseAddress!)
                 }
             }
         }

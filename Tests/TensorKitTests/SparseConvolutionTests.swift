@@ -1,0 +1,50 @@
+import Testing
+import TensorKit
+
+/// The sparse convolution paths against the dense path with the same (masked) weights.
+struct SparseConvolutionTests {
+    static let shapes: [(kernel: Int, stride: Int, padding: Int, mode: PaddingMode, size: Int)] = [
+        (3, 1, 1, .reflection, 20), (1, 1, 0, .zero, 17), (3, 2, 1, .reflection, 18), (3, 1, 1, .zero, 9),
+        (5, 1, 2, .reflection, 12),
+    ]
+
+    func maskedWeight(_ shape: [Int], density: Double, seed: UInt64, emptyChannels: Bool) -> (Tensor, [Float]) {
+        var random = RandomSource(seed: seed)
+        var mask = (0..<shape.reduce(1, *)).map { _ in Double(random.nextUniform()) < density ? Float(1) : 0 }
+        let perOutput = shape[1] * shape[2] * shape[3], taps = shape[2] * shape[3]
+        if emptyChannels {
+            for j in 0..<perOutput { mask[j] = 0 }  // output channel 0 pruned away
+            for o in 0..<shape[0] { for t in 0..<taps { mask[o * perOutput + 1 * taps + t] = 0 } }  // input channel 1
+        }
+        let values = random.uniform(count: mask.count, low: -1, high: 1)
+        return (Tensor(shape: shape, data: zip(values, mask).map(*), requiresGradient: true), mask)
+    }
+
+    @Test(arguments: Array(shapes.indices), [0.03, 0.11, 0.5, 1.0])
+    func sparseMatchesDense(shapeIndex: Int, density: Double) {
+        let s = Self.shapes[shapeIndex]
+        for emptyChannels in [false, true] {
+            var random = RandomSource(seed: 3)
+            let x = Tensor(shape: [2, 5, s.size, s.size + 3], data: random.uniform(count: 10 * s.size * (s.size + 3), low: -1, high: 1),
+                           requiresGradient: true)
+            let (w, mask) = maskedWeight([6, 5, s.kernel, s.kernel], density: density, seed: 4, emptyChannels: emptyChannels)
+            let b = Tensor(shape: [6], data: random.uniform(count: 6), requiresGradient: true)
+            let seed = random.uniform(count: 2 * 6 * ((s.size + 2 * s.padding - s.kernel) / s.stride + 1)
+                                      * ((s.size + 3 + 2 * s.padding - s.kernel) / s.stride + 1), low: -1, high: 1)
+            let dense = conv2d(x, weight: w, bias: b, stride: s.stride, padding: s.padding, paddingMode: s.mode)
+            dense.backward(seed: seed)
+            let (dx, dw, db) = (x.gradient!, w.gradient!, b.gradient!)
+            x.zeroGradient(); w.zeroGradient(); b.zeroGradient()
+            let pattern = SparsityPattern(mask: mask, shape: w.shape)
+            let sparse = conv2d(x, weight: w, bias: b, stride: s.stride, padding: s.padding, paddingMode: s.mode, pattern: pattern)
+            #expect(sparse.shape == dense.shape)
+            for (a, e) in zip(sparse.data, dense.data) { #expect(abs(a - e) < 1e-4) }
+            sparse.backward(seed: seed)
+            for (a, e) in zip(x.gradient!, dx) { #expect(abs(a - e) < 1e-4) }
+            for (a, e) in zip(b.gradient!, db) { #expect(abs(a - e) < 1e-4) }
+            // Only kept weights get gradients on the sparse path; they match the dense ones.
+            for (i, (a, e)) in zip(w.gradient!, dw).enumerated() { #expect(abs(a - (mask[i] == 0 ? 0 : e)) < 1e-3) }
+            x.zeroGradient(); w.zeroGradient(); b.zeroGradient()
+        }
+    }
+}
