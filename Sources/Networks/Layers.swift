@@ -26,6 +26,12 @@ public final class Conv2d: Layer {
     /// The kept entries when the layer is sparse enough for the sparse kernels, else nil.
     public private(set) var pattern: SparsityPattern?
 
+    /// Forces the sparse kernels on or off for this masked layer (the dense path with
+    /// masked weights stays available as the reference).
+    public func useSparseKernels(_ enabled: Bool) {
+        pattern = enabled ? mask.map { SparsityPattern(mask: $0, shape: weight.shape) } : nil
+    }
+
     /// Layers at or below this density (kept fraction) run sparse kernels. Measured with
     /// `lip bench --layers`: below about a third kept, skipping the pruned multiply-adds
     /// beats dense GEMM. `LIP_SPARSE_DENSITY` overrides it (0 disables sparse kernels).

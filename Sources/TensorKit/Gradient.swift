@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether operations record the graph. Turn it off for evaluation-only forward passes.
 /// Like PyTorch's grad mode, the switch is per thread (task-local), so evaluation on one
 /// thread never disables graph recording of a training loop on another.
@@ -21,9 +23,15 @@ extension Tensor {
         guard requiresGradient else { return }
         let order = topologicalOrder()
         accumulateGradient(seed ?? [1])
+        let check = ProcessInfo.processInfo.environment["LIP_CHECK_FINITE"] == "1"
         for node in order.reversed() {
             if let function = node.backwardFunction, node.gradient != nil {
                 function(node)
+                if check {
+                    for parent in node.parents where parent.gradient?.contains(where: { !$0.isFinite }) == true {
+                        print("non-finite gradient into \(parent.shape) from a node of shape \(node.shape); node gradient finite: \(node.gradient!.allSatisfy(\.isFinite)); parent values finite: \(parent.data.allSatisfy(\.isFinite))")
+                    }
+                }
             }
         }
         for node in order where node.backwardFunction != nil {

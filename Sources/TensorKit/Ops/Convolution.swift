@@ -264,14 +264,7 @@ struct ConvolutionGeometry {
                 }
             }
         }
-        if needInput && padding > 0 {
-            dxp.withUnsafeBufferPointer { gp in
-                dx!.withUnsafeMutableBufferPointer { g in
-                    accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
-                                             width: width, pad: padding, mode: mode, into: g.baseAddress!)
-                }
-            }
-        }
+        if needInput && padding > 0 { foldPadding(dxp, into: &dx!) }
     }
 
     /// Stride-1 backward over the output gradient laid out at the padded width, with a
@@ -361,6 +354,16 @@ struct ConvolutionGeometry {
                         dw![(o * inChannels + i) * taps + t] += weightByTapGradient[(t * outChannels + o) * inChannels + i]
                     }
                 }
+            }
+        }
+    }
+
+    /// Adds the gradient w.r.t. the padded input into the input's gradient (the padding's adjoint).
+    func foldPadding(_ paddedGradient: [Float], into gradient: inout [Float]) {
+        paddedGradient.withUnsafeBufferPointer { gp in
+            gradient.withUnsafeMutableBufferPointer { g in
+                accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
+                                         width: width, pad: padding, mode: mode, into: g.baseAddress!)
             }
         }
     }
@@ -532,13 +535,6 @@ extension ConvolutionGeometry {
                 }
             }
         }
-        if needInput && padding > 0 {
-            dxp.withUnsafeBufferPointer { gp in
-                dx!.withUnsafeMutableBufferPointer { g in
-                    accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
-                                             width: width, pad: padding, mode: mode, into: g.baseAddress!)
-                }
-            }
-        }
+        if needInput && padding > 0 { foldPadding(dxp, into: &dx!) }
     }
 }
