@@ -170,3 +170,13 @@ struct FittingTests {
         #expect(guardedWeights[4] != unguardedWeights[4])
     }
 }
+
+struct SeedStatisticsTests {
+    @Test func meanAndSampleStandardDeviation() {
+        let s = SeedStatistics([31, 32, 33])
+        #expect(s.mean == 32)
+        #expect(s.std == 1)
+        #expect(s.formatted() == "32.00 ± 1.00")
+        #expect(SeedStatistics([5]).formatted() == "5.00")
+    }
+}
