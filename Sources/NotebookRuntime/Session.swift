@@ -12,6 +12,8 @@ public final class NotebookSession {
     private var chunkStart = Date()
     private var figuresInChunk = 0
     private var tablesInChunk = 0
+    /// Shared folders already emptied by this `--force` run.
+    var clearedSharedFolders = Set<String>()
 
     init(settings: SessionSettings) {
         self.settings = settings

@@ -45,7 +45,8 @@ public struct BarChart: Figure, Sendable {
         lines.append("set boxwidth 0.9")
         lines.append("set grid ytics lc rgb '#dddddd'")
         lines.append("set key top left box opaque")
-        lines.append("set xtics rotate by -20")
+        // Many categories: vertical labels, so that they do not run into each other.
+        lines.append(categories.count > 8 ? "set xtics rotate by 90 right font ',8'" : "set xtics rotate by -20")
         if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") } else { lines.append("set yrange [0:*]") }
         if let note { lines.append("set label 99 \(quoted(note)) at graph 0.99, graph 0.97 right font ',8' tc rgb '#555555'") }
         var rows = "$bars << EOD\n"

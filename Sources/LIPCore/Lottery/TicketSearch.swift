@@ -232,3 +232,26 @@ public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: Resto
     return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: theta0, mask: mask,
                        keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [], progress: progress)
 }
+
+extension TicketSearchConfiguration {
+    /// A stable text form of the configuration (sorted JSON), for naming shared searches.
+    public var canonicalDescription: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "\(self)"
+    }
+}
+
+/// Runs (or resumes, or finds finished) a ticket search on `problems` in `folder` and
+/// returns its manifest: the one-call form notebooks use.
+@discardableResult
+public func findTicket(_ configuration: TicketSearchConfiguration, problems: [RestorationProblem], in folder: String,
+                       progress: ((String) -> Void)? = nil) throws -> TicketManifest {
+    var settings = problems[0].defaultSettings
+    settings.iterations = configuration.iterations
+    settings.learningRate = configuration.learningRate
+    var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),
+                              folder: TicketFolder(folder), settings: settings)
+    search.progress = progress
+    return try search.run()
+}
