@@ -1,0 +1,42 @@
+set terminal svg enhanced font 'Sans,10' size 900,440 background '#ffffff'
+set output '/work/main/figures/lip-sparsity-denoising/fig-layers.svg'
+set ylabel 'sparsity (%)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set key top left box opaque
+set xtics rotate by 90 right font ',8'
+set yrange [0.0:100.0]
+set label 99 'global 73.8 %' at graph 0.99, graph 0.97 right font ',8' tc rgb '#555555'
+$bars << EOD
+"1 1x1 32→4" 49.21875
+"2 3x3 32→128" 77.51193576388889
+"3 3x3 128→128" 56.5673828125
+"4 1x1 128→4" 56.8359375
+"5 3x3 128→128" 57.07194010416667
+"6 3x3 128→128" 60.19151475694444
+"7 1x1 128→4" 77.734375
+"8 3x3 128→128" 63.04863823784722
+"9 3x3 128→128" 68.61911349826389
+"10 1x1 128→4" 83.7890625
+"11 3x3 128→128" 71.20768229166667
+"12 3x3 128→128" 76.934814453125
+"13 1x1 128→4" 87.6953125
+"14 3x3 128→128" 77.59738498263889
+"15 3x3 128→128" 79.53287760416666
+"16 3x3 132→128" 83.80221485690235
+"17 1x1 128→128" 85.528564453125
+"18 3x3 132→128" 83.12749894781145
+"19 1x1 128→128" 84.832763671875
+"20 3x3 132→128" 83.23666351010101
+"21 1x1 128→128" 83.905029296875
+"22 3x3 132→128" 82.77896148989899
+"23 1x1 128→128" 83.06884765625
+"24 3x3 132→128" 81.31050084175084
+"25 1x1 128→128" 82.354736328125
+"26 1x1 128→3" 60.9375
+EOD
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'layer sparsity'
+unset output
