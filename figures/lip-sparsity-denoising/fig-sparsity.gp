@@ -3,7 +3,7 @@ set output '/work/main/figures/lip-sparsity-denoising/fig-sparsity.svg'
 set xlabel 'sparsity of the convolution weights (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
+set key below box opaque
 set label 99 '64x64 crop, 300 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 25.23733485278347
