@@ -1,9 +1,9 @@
-set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
+set terminal svg enhanced font 'Sans,10' size 900,440 background '#ffffff'
 set output '/work/main/figures/lip-sparsity-denoising/fig-sparsity.svg'
 set xlabel 'sparsity of the convolution weights (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
-set key below box opaque
+set key outside right top box opaque
 set label 99 '64x64 crop, 300 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 25.23733485278347
