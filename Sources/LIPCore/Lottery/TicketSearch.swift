@@ -67,7 +67,8 @@ public struct TicketSearch {
                last.round < configuration.rounds {
                 manifest.rounds.removeLast()
             }
-            progress?("resuming after round \(manifest.rounds.last?.round ?? -1)")
+            let last = manifest.rounds.last?.round ?? -1
+            progress?(last >= configuration.rounds ? "already complete (rounds 0-\(last))" : "resuming after round \(last)")
         } else {
             var weightSeeds = RandomSource(seed: configuration.seed).derived("weights")
             network.initializeParameters(seed: weightSeeds.next())
