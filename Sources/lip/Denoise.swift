@@ -81,7 +81,7 @@ struct Denoise: ParsableCommand {
         try PNG.write(run.noisy, to: "\(out)/noisy.png")
         try PNG.write(Image(result.averagedOutput), to: "\(out)/restored.png")
         try PNG.write(Image(result.output), to: "\(out)/output.png")
-        try writeHistory(result.history, to: "\(out)/history.csv")
+        try writeHistoryCSV(result.history, to: "\(out)/history.csv")
 
         let provenance = Provenance.current()
         let noisyPSNR = psnr(run.noisy.pixels, clean.pixels)
@@ -133,14 +133,6 @@ struct DenoiseSummary: Codable {
     var millisecondsPerStep: Double
     var wallSeconds: Double
     var provenance: Provenance
-}
-
-func writeHistory(_ history: [IterationRecord], to path: String) throws {
-    var text = "iteration,loss,psnr,psnr_ema,psnr_observed\n"
-    for r in history {
-        text += "\(r.iteration),\(r.loss),\(String(format: "%.4f", r.psnr)),\(String(format: "%.4f", r.psnrEMA)),\(String(format: "%.4f", r.psnrObserved))\n"
-    }
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
 func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
