@@ -7,8 +7,7 @@ public struct Image: Equatable, Sendable, Codable {
     public var pixels: [Float]
 
     public init(channels: Int, height: Int, width: Int, pixels: [Float]) {
-        precondition(pixels.count == channels * height * width,
-                     "image of \(channels)x\(height)x\(width) needs \(channels * height * width) samples, got \(pixels.count)")
+        if !(pixels.count == channels * height * width) { fatalError("image of \(channels)x\(height)x\(width) needs \(channels * height * width) samples, got \(pixels.count)") }
         self.channels = channels
         self.height = height
         self.width = width
@@ -27,8 +26,7 @@ public struct Image: Equatable, Sendable, Codable {
 
     /// The window of `height` x `width` pixels whose top-left corner is (top, left).
     public func cropped(top: Int, left: Int, height newHeight: Int, width newWidth: Int) -> Image {
-        precondition(top >= 0 && left >= 0 && top + newHeight <= height && left + newWidth <= width,
-                     "crop \(newHeight)x\(newWidth) at (\(top), \(left)) outside a \(height)x\(width) image")
+        if !(top >= 0 && left >= 0 && top + newHeight <= height && left + newWidth <= width) { fatalError("crop \(newHeight)x\(newWidth) at (\(top), \(left)) outside a \(height)x\(width) image") }
         var result = Image(channels: channels, height: newHeight, width: newWidth)
         for c in 0..<channels {
             for r in 0..<newHeight {

@@ -7,7 +7,7 @@ extension Image {
 
     /// An image from the first item of an N x C x H x W tensor.
     public init(_ tensor: Tensor) {
-        precondition(tensor.rank == 4, "image from tensor of shape \(tensor.shape)")
+        require(tensor.rank == 4, "image from tensor of shape \(tensor.shape)")
         let c = tensor.shape[1], h = tensor.shape[2], w = tensor.shape[3]
         self.init(channels: c, height: h, width: w, pixels: Array(tensor.data[0..<(c * h * w)]))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON
 /// header naming each tensor's dtype, shape and byte range, then the raw little-endian
@@ -29,7 +30,7 @@ public struct SafeTensors: Equatable {
         public var values: Values
 
         public init(name: String, shape: [Int], values: Values) {
-            precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+            require(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
             self.name = name
             self.shape = shape
             self.values = values

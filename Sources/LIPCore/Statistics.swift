@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// Mean and spread of a metric over seeds (the paper averages three initialisations).
 public struct SeedStatistics: Codable, Equatable, Sendable {
@@ -8,7 +9,7 @@ public struct SeedStatistics: Codable, Equatable, Sendable {
     public var count: Int
 
     public init(_ values: [Double]) {
-        precondition(!values.isEmpty, "statistics of no values")
+        require(!values.isEmpty, "statistics of no values")
         count = values.count
         mean = values.reduce(0, +) / Double(values.count)
         let m = mean

@@ -15,7 +15,7 @@ public final class Conv2d: Layer {
         didSet {
             pattern = nil
             if let mask {
-                precondition(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
+                require(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
                 weight.data = zip(weight.data, mask).map(*)
                 let candidate = SparsityPattern(mask: mask, shape: weight.shape)
                 if candidate.density <= Conv2d.sparseDensityThreshold { pattern = candidate }

@@ -79,7 +79,7 @@ public struct SkipConfiguration: Sendable, Codable, Equatable {
 /// (outside-in recursion, BN right after the concat, upsampling inside the deeper branch),
 /// so that every parameter's path equals its PyTorch `state_dict` key.
 public func makeSkipNetwork(_ configuration: SkipConfiguration = .dip) -> Sequential {
-    precondition(configuration.problem == nil, configuration.problem ?? "")
+    require(configuration.problem == nil, configuration.problem ?? "")
     let c = configuration
     let model = Sequential()
     var current = model

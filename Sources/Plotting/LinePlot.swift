@@ -12,8 +12,8 @@ public struct Series: Sendable {
 
     public init(_ title: String, x: [Double], y: [Double], error: [Double]? = nil, style: Style = .linesPoints,
                 dashed: Bool = false) {
-        precondition(x.count == y.count, "series \(title): \(x.count) x values, \(y.count) y values")
-        if let error { precondition(error.count == y.count, "series \(title): \(error.count) error values for \(y.count) points") }
+        if !(x.count == y.count) { fatalError("series \(title): \(x.count) x values, \(y.count) y values") }
+        if let error { if !(error.count == y.count) { fatalError("series \(title): \(error.count) error values for \(y.count) points") } }
         self.title = title
         self.x = x
         self.y = y

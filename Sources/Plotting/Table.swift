@@ -32,11 +32,11 @@ public struct Table: Sendable, Equatable {
     public init(columns: [Column], rows: [[Cell]] = []) {
         self.columns = columns
         self.rows = rows
-        for row in rows { precondition(row.count == columns.count, "table row has \(row.count) cells for \(columns.count) columns") }
+        for row in rows { if !(row.count == columns.count) { fatalError("table row has \(row.count) cells for \(columns.count) columns") } }
     }
 
     public mutating func append(_ row: [Cell]) {
-        precondition(row.count == columns.count, "table row has \(row.count) cells for \(columns.count) columns")
+        if !(row.count == columns.count) { fatalError("table row has \(row.count) cells for \(columns.count) columns") }
         rows.append(row)
     }
 

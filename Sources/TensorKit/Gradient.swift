@@ -19,7 +19,7 @@ extension Tensor {
     /// explicit seed of the same shape. The graph is released afterwards, as PyTorch does
     /// without `retain_graph`.
     public func backward(seed: [Float]? = nil) {
-        precondition(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
+        require(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
         guard requiresGradient else { return }
         let order = topologicalOrder()
         accumulateGradient(seed ?? [1])

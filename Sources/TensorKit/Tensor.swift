@@ -21,8 +21,8 @@ public final class Tensor {
     var backwardFunction: ((Tensor) -> Void)?
 
     public init(shape: [Int], data: [Float], requiresGradient: Bool = false, name: String = "") {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        precondition(data.count == shape.reduce(1, *),
+        require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        require(data.count == shape.reduce(1, *),
                      "tensor data has \(data.count) values, shape \(shape) needs \(shape.reduce(1, *))")
         self.shape = shape
         self.data = data
@@ -46,7 +46,7 @@ public final class Tensor {
 
     /// The single value of a one-element tensor.
     public var scalar: Float {
-        precondition(data.count == 1, "scalar of a tensor with shape \(shape)")
+        require(data.count == 1, "scalar of a tensor with shape \(shape)")
         return data[0]
     }
 
@@ -57,7 +57,7 @@ public final class Tensor {
 
     /// The same values with another shape of equal element count (a copy, kept in the graph).
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        require(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         return makeResult(shape: newShape, data: data, inputs: [self]) { result in
             self.accumulateGradient(result.gradient!)
         }
@@ -67,7 +67,7 @@ public final class Tensor {
 
     /// Adds `delta` into `gradient`, allocating it on first use.
     func accumulateGradient(_ delta: [Float]) {
-        precondition(delta.count == count)
+        require(delta.count == count, "gradient of \(delta.count) values for a tensor of shape \(shape)")
         if gradient == nil {
             gradient = delta
         } else {

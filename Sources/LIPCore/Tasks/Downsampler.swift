@@ -11,7 +11,7 @@ public struct LanczosDownsampler: Sendable {
     public let taps: [Double]
 
     public init(factor: Int, support: Int = 2) {
-        precondition(factor >= 2, "downsampling factor must be at least 2, got \(factor)")
+        require(factor >= 2, "downsampling factor must be at least 2, got \(factor)")
         self.factor = factor
         self.support = support
         // kernel_width = 4f + 1 for lanczos2 (6f + 1 for lanczos3); phase 0.5 drops one tap.

@@ -1,11 +1,12 @@
 import Foundation
+import TensorKit
 import ImageIO
 
 /// The luma of ITU-R BT.601 as SR papers measure it: Y = (16 + 65.481 R + 128.553 G +
 /// 24.966 B) / 255 for RGB in [0, 1] (MATLAB's rgb2ycbcr; the LIP eval script's OpenCV
 /// YCrCb rescaled to [16/255, 235/255] is the same up to rounding of the coefficients).
 public func lumaBT601(_ image: Image) -> [Float] {
-    precondition(image.channels == 3, "luma needs an RGB image")
+    require(image.channels == 3, "luma needs an RGB image")
     let plane = image.height * image.width
     var y = [Float](repeating: 0, count: plane)
     for i in 0..<plane {
@@ -18,7 +19,7 @@ public func lumaBT601(_ image: Image) -> [Float] {
 /// PSNR on the BT.601 luma with `shave` pixels removed at every border, the SR convention
 /// of the paper's Y-channel numbers (a gray image is used as is).
 public func psnrY(_ x: Image, _ reference: Image, shave: Int = 4) -> Double {
-    precondition(x.height == reference.height && x.width == reference.width, "PSNR of differently sized images")
+    require(x.height == reference.height && x.width == reference.width, "PSNR of differently sized images")
     let a = x.channels == 3 ? lumaBT601(x) : x.pixels
     let b = reference.channels == 3 ? lumaBT601(reference) : reference.pixels
     var total = 0.0
@@ -38,7 +39,7 @@ public func psnrY(_ x: Image, _ reference: Image, shave: Int = 4) -> Double {
 /// an 11x11 Gaussian window (truncate 3.5), K1 0.01, K2 0.03, mean over the valid
 /// interior (skimage crops (11-1)/2 = 5 pixels per side), averaged over channels.
 public func ssim(_ x: Image, _ reference: Image) -> Double {
-    precondition(x.channels == reference.channels && x.height == reference.height && x.width == reference.width,
+    require(x.channels == reference.channels && x.height == reference.height && x.width == reference.width,
                  "SSIM of differently shaped images")
     let radius = 5
     var kernel = (-radius...radius).map { exp(-Double($0 * $0) / (2 * 1.5 * 1.5)) }

@@ -133,7 +133,7 @@ public final class SparsityPattern {
     public let kept: Int
 
     public init(mask: [Float], shape: [Int]) {
-        precondition(shape.count == 4 && mask.count == shape.reduce(1, *), "sparsity pattern of shape \(shape)")
+        require(shape.count == 4 && mask.count == shape.reduce(1, *), "sparsity pattern of shape \(shape)")
         outChannels = shape[0]; inChannels = shape[1]; kernelHeight = shape[2]; kernelWidth = shape[3]
         let taps = kernelHeight * kernelWidth
         var rowStart = [0], indices: [Int] = []

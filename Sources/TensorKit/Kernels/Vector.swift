@@ -38,7 +38,7 @@ func mapElements(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
 /// Maps two equally long arrays to one: `output[i] = combine(a[i], b[i])`.
 @inline(__always)
 func zipElements(_ a: [Float], _ b: [Float], _ combine: (Float, Float) -> Float) -> [Float] {
-    precondition(a.count == b.count)
+    require(a.count == b.count, "elementwise operands of \(a.count) and \(b.count) values")
     var output = uninitializedFloats(a.count)
     a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in

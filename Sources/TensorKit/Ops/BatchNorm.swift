@@ -27,9 +27,9 @@ public final class RunningStatistics {
 /// biased variance over N, H, W; y = weight * (x - mean) / sqrt(var + eps) + bias.
 public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5,
                       statistics: RunningStatistics? = nil) -> Tensor {
-    precondition(input.rank == 4, "batchNorm expects NCHW, got \(input.shape)")
+    require(input.rank == 4, "batchNorm expects NCHW, got \(input.shape)")
     let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2] * input.shape[3]
-    precondition(weight.shape == [channels] && bias.shape == [channels],
+    require(weight.shape == [channels] && bias.shape == [channels],
                  "batchNorm over \(channels) channels got weight \(weight.shape), bias \(bias.shape)")
     let count = batch * plane
     var mean = [Float](repeating: 0, count: channels)

@@ -2,9 +2,9 @@
 /// centre-cropped to the smallest height and width (offset (size - min) / 2), as DIP's
 /// `Concat` module does; this is what lets sizes that are not multiples of 2^scales work.
 public func concatChannels(_ inputs: [Tensor]) -> Tensor {
-    precondition(!inputs.isEmpty && inputs.allSatisfy { $0.rank == 4 }, "concat expects NCHW tensors")
+    require(!inputs.isEmpty && inputs.allSatisfy { $0.rank == 4 }, "concat expects NCHW tensors")
     let batch = inputs[0].shape[0]
-    precondition(inputs.allSatisfy { $0.shape[0] == batch }, "concat: batch sizes differ: \(inputs.map(\.shape))")
+    require(inputs.allSatisfy { $0.shape[0] == batch }, "concat: batch sizes differ: \(inputs.map(\.shape))")
     let height = inputs.map { $0.shape[2] }.min()!, width = inputs.map { $0.shape[3] }.min()!
     let channels = inputs.map { $0.shape[1] }.reduce(0, +)
     let plane = height * width

@@ -17,11 +17,11 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     var g = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride,
                                 padding: padding, mode: paddingMode)
     if let pattern {
-        precondition(pattern.outChannels == g.outChannels && pattern.inChannels == g.inChannels
+        require(pattern.outChannels == g.outChannels && pattern.inChannels == g.inChannels
                      && pattern.kernelHeight == g.kernelHeight, "sparsity pattern does not fit weight \(weight.shape)")
         g.pattern = pattern
     }
-    if let bias { precondition(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
+    if let bias { require(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
     var output = uninitializedFloats(g.batch * g.outChannels * g.outHeight * g.outWidth)
     let padded = g.padded(input.data)
     padded.withUnsafeBufferPointer { xp in
@@ -87,21 +87,21 @@ struct ConvolutionGeometry {
     var pattern: SparsityPattern? = nil
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int, mode: PaddingMode) {
-        precondition(input.count == 4, "conv2d input must be NCHW, got shape \(input)")
-        precondition(weight.count == 4, "conv2d weight must be (out, in, kh, kw), got shape \(weight)")
-        precondition(input[1] == weight[1],
+        require(input.count == 4, "conv2d input must be NCHW, got shape \(input)")
+        require(weight.count == 4, "conv2d weight must be (out, in, kh, kw), got shape \(weight)")
+        require(input[1] == weight[1],
                      "conv2d input has \(input[1]) channels, weight expects \(weight[1])")
-        precondition(stride >= 1 && padding >= 0, "conv2d stride \(stride) / padding \(padding)")
+        require(stride >= 1 && padding >= 0, "conv2d stride \(stride) / padding \(padding)")
         batch = input[0]; inChannels = input[1]; height = input[2]; width = input[3]
         outChannels = weight[0]; kernelHeight = weight[2]; kernelWidth = weight[3]
         self.stride = stride; self.padding = padding; self.mode = mode
         if mode == .reflection {
-            precondition(padding < height && padding < width,
+            require(padding < height && padding < width,
                          "reflection padding \(padding) needs an input larger than \(height)x\(width)")
         }
         paddedHeight = height + 2 * padding
         paddedWidth = width + 2 * padding
-        precondition(paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
+        require(paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
                      "conv2d kernel \(kernelHeight)x\(kernelWidth) larger than padded input \(paddedHeight)x\(paddedWidth)")
         outHeight = (paddedHeight - kernelHeight) / stride + 1
         outWidth = (paddedWidth - kernelWidth) / stride + 1

@@ -1,7 +1,7 @@
 /// Elementwise arithmetic between tensors of the same shape, and with scalars.
 
 public func + (a: Tensor, b: Tensor) -> Tensor {
-    precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
+    require(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
     return makeResult(shape: a.shape, data: zipElements(a.data, b.data, +), inputs: [a, b]) { result in
         if a.requiresGradient { a.accumulateGradient(result.gradient!) }
         if b.requiresGradient { b.accumulateGradient(result.gradient!) }
@@ -9,7 +9,7 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
 }
 
 public func - (a: Tensor, b: Tensor) -> Tensor {
-    precondition(a.shape == b.shape, "subtract: shapes \(a.shape) and \(b.shape) differ")
+    require(a.shape == b.shape, "subtract: shapes \(a.shape) and \(b.shape) differ")
     return makeResult(shape: a.shape, data: zipElements(a.data, b.data, -), inputs: [a, b]) { result in
         if a.requiresGradient { a.accumulateGradient(result.gradient!) }
         if b.requiresGradient { b.accumulateGradient(mapElements(result.gradient!) { -$0 }) }
@@ -17,7 +17,7 @@ public func - (a: Tensor, b: Tensor) -> Tensor {
 }
 
 public func * (a: Tensor, b: Tensor) -> Tensor {
-    precondition(a.shape == b.shape, "multiply: shapes \(a.shape) and \(b.shape) differ")
+    require(a.shape == b.shape, "multiply: shapes \(a.shape) and \(b.shape) differ")
     return makeResult(shape: a.shape, data: zipElements(a.data, b.data, *), inputs: [a, b]) { result in
         if a.requiresGradient { a.accumulateGradient(zipElements(result.gradient!, b.data, *)) }
         if b.requiresGradient { b.accumulateGradient(zipElements(result.gradient!, a.data, *)) }

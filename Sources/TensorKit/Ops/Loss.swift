@@ -4,9 +4,9 @@
 /// With a mask this is DIP's inpainting loss MSE(out * m, x * m): the mean still runs over
 /// all elements, including the masked-out ones. The mask must have the target's shape.
 public func meanSquaredError(_ prediction: Tensor, _ target: Tensor, mask: Tensor? = nil) -> Tensor {
-    precondition(prediction.shape == target.shape,
+    require(prediction.shape == target.shape,
                  "MSE: prediction \(prediction.shape) and target \(target.shape) differ")
-    if let mask { precondition(mask.shape == target.shape, "MSE: mask \(mask.shape) vs target \(target.shape)") }
+    if let mask { require(mask.shape == target.shape, "MSE: mask \(mask.shape) vs target \(target.shape)") }
     let n = prediction.count
     var difference = zipElements(prediction.data, target.data, -)
     if let mask { difference = zipElements(difference, mask.data, *) }

@@ -33,7 +33,7 @@ struct BilinearAxis {
 
 /// Upsamples the two spatial axes of an NCHW tensor by an integer factor.
 public func upsample(_ x: Tensor, factor: Int = 2, mode: UpsampleMode) -> Tensor {
-    precondition(x.rank == 4 && factor >= 1, "upsample expects NCHW and factor >= 1, got \(x.shape), \(factor)")
+    require(x.rank == 4 && factor >= 1, "upsample expects NCHW and factor >= 1, got \(x.shape), \(factor)")
     let planes = x.shape[0] * x.shape[1], height = x.shape[2], width = x.shape[3]
     let outHeight = height * factor, outWidth = width * factor
     let inPlane = height * width, outPlane = outHeight * outWidth
