@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["ImageIO"]),
         .target(name: "NotebookRuntime", dependencies: ["Plotting"]),
         .target(name: "NotebookRunner", dependencies: [
-            "NotebookRuntime", "Plotting", "LIPCore", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
+            "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
             "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",

@@ -1,6 +1,7 @@
 import Foundation
 import LIPCore
 import NotebookRuntime
+import TensorKit
 
 /// How to run a notebook.
 public struct RunOptions {
@@ -110,7 +111,7 @@ public enum NotebookRunner {
 
         let chunks = notebook.chunks
         let graph = DependencyGraph(chunks: chunks, parameterNames: notebook.parameters.map(\.name))
-        let threads = Int(ProcessInfo.processInfo.environment["LIP_THREADS"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = Threads.count  // what the notebook process will use: it inherits LIP_THREADS
         let keys = chunks.indices.map { i in
             ChunkKey(code: graph.codeHash(of: i, chunks: chunks),
                      parameters: Dictionary(uniqueKeysWithValues: graph.parameters[i].map { ($0, values[$0]!) }),

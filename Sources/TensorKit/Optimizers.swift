@@ -45,6 +45,11 @@ public final class Adam: Optimizer {
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.gradient else { continue }  // PyTorch skips grad=None
             let n = parameter.count
+            // The mask is applied in the same pass as the update, not in a second one.
+            let mask = masks[ObjectIdentifier(parameter)]
+            let isMasked = mask != nil
+            if let mask { require(mask.count == n, "Adam mask of \(mask.count) values for a parameter of \(n)") }
+            (mask ?? []).withUnsafeBufferPointer { maskBuffer in
             gradient.withUnsafeBufferPointer { gb in
                 firstMoments[index].withUnsafeMutableBufferPointer { mb in
                     secondMoments[index].withUnsafeMutableBufferPointer { vb in
@@ -57,13 +62,15 @@ public final class Adam: Optimizer {
                                     v[i] = b2 * v[i] + (1 - b2) * gi * gi
                                     p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
                                 }
+                                if isMasked {
+                                    let keep = maskBuffer.baseAddress!
+                                    for i in range { p[i] *= keep[i] }
+                                }
                             }
                         }
                     }
                 }
             }
-            if let mask = masks[ObjectIdentifier(parameter)] {
-                parameter.data = zipElements(parameter.data, mask, *)
             }
         }
     }

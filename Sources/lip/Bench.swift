@@ -68,7 +68,7 @@ struct Bench: ParsableCommand {
                     if step > 0 { times.append(Date().timeIntervalSince(start)) }
                     flops = GemmCounter.flops
                 }
-                if percent == 0 || denseFlops == nil { denseFlops = denseFlops ?? (percent == 0 ? flops : nil) }
+                if percent == 0 { denseFlops = flops }  // sparsities are sorted: the dense row comes first
                 let median = times.sorted()[times.count / 2]
                 let denseEquivalent = denseFlops.map { String(format: "%10.1f", $0 / median / 1e9) } ?? "         -"
                 print(String(format: "%4d  %7.2f %%  %8.1f   %@          %10.1f      %6.0f MiB", size, percent, median * 1000,

@@ -150,12 +150,11 @@ public struct TicketSearch {
         let input = makeNetworkInput(depth: 32, height: problems[0].clean.height, width: problems[0].clean.width,
                                      seed: roundSeed(0))
         var scores: [[Float]]? = nil
-        var previous = try folder.mask(round: manifest.rounds.count == 0 ? 0 : manifest.rounds.count - 1, for: network)
         if manifest.rounds.isEmpty {
             manifest.rounds.append(TicketRound(round: 0, sparsity: 0, remainingWeights: dense.count, seconds: 0))
             try folder.write(manifest)
-            previous = dense
         }
+        var previous = try folder.mask(round: manifest.rounds.count - 1, for: network)
         var reference: TicketFolder? = nil
         if configuration.method == .randomLayerwise {
             guard let path = configuration.referenceTicket else {
