@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "lip", targets: ["lip"]),
         // Dynamic, so that compiled notebooks link against the same build of the core.
-        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime"]),
+        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +34,7 @@ let package = Package(
                 swiftSettings: cpuFlags),
         .target(name: "Plotting", dependencies: ["ImageIO"]),
         .target(name: "NotebookRuntime", dependencies: ["Plotting"]),
+        .target(name: "Experiments", dependencies: ["LIPCore", "TensorKit", "Networks", "ImageIO", "Plotting", "NotebookRuntime"]),
         .target(name: "NotebookRunner", dependencies: [
             "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),

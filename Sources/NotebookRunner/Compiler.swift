@@ -46,7 +46,7 @@ public struct Toolchain {
 
     /// The targets linked into notebooks (the `LIP` library product and its C parts).
     public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "TensorKit", "Networks", "ImageIO",
-                                        "LIPCore", "Plotting", "NotebookRuntime"]
+                                        "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]
 
     /// Hash of the library's sources: any change to them invalidates cached results. The
     /// command-line tool and the runner are not part of it: editing them changes no result.

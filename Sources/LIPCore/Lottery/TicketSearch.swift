@@ -220,16 +220,19 @@ public struct TicketSearch {
 }
 
 /// Trains ticket round `round` (θ0 masked; round 0 is the dense DIP) on `problem`: on the
-/// image it was found on, another image, or another task (transfer).
+/// image it was found on, another image, or another task (transfer). With
+/// `fromRewindPoint` a late-rewinding ticket starts from the weights it was rewound to
+/// (θ_k) instead of θ0, as its search did.
 public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: RestorationProblem,
                            settings: FitSettings? = nil, keepInputConvolutionsDense: Bool = false,
+                           fromRewindPoint: Bool = false,
                            progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
     var configuration = SkipConfiguration.dip
     configuration.outputChannels = problem.clean.channels
     let probe = makeSkipNetwork(configuration)
     let mask = try folder.mask(round: round, for: probe)
-    let theta0 = try folder.initialWeights()
-    return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: theta0, mask: mask,
+    let start = fromRewindPoint ? try folder.rewindWeights() : try folder.initialWeights()
+    return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: start, mask: mask,
                        keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [], progress: progress)
 }
 

@@ -1,0 +1,235 @@
+import Foundation
+import ImageIO
+import LIPCore
+import Networks
+import NotebookRuntime
+import Plotting
+import TensorKit
+
+/// One restoration problem at one scale (an image, a crop, a step budget, a seed), with
+/// the ticket searches and evaluations the notebooks run on it. Searches and evaluations
+/// are stored in shared folders keyed by everything they depend on, so that the notebooks
+/// that ask for the same run (Fig. 2's dense DIP and the sparsity curve's, say) compute it
+/// once and a re-run finds it done.
+public struct Experiment {
+    public let benchmark: Benchmark
+    public let problem: RestorationProblem
+    public let imagePath: String
+    public let imageName: String
+    /// The task's DIP settings with this scale's steps and seed.
+    public let settings: FitSettings
+    public let seed: UInt64
+    /// A digest of the clean image, the observation and the settings.
+    public let key: String
+
+    /// Loads the benchmark's image (or `image`, for transfer to another picture), crops its
+    /// centre to a `size`-pixel square (`size` 0 keeps the whole image) and to a multiple of
+    /// 32 as the reference code does, and degrades it.
+    public init(_ benchmark: Benchmark, data: ImageData, size: Int, iterations: Int, seed: UInt64,
+                image: String? = nil) throws {
+        self.benchmark = benchmark
+        let chosen = data.image(for: benchmark)
+        imagePath = image ?? chosen.path
+        imageName = image.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? chosen.name
+        var clean = try PNG.read(imagePath, color: .rgb)
+        let side = size > 0 ? min(size, clean.height, clean.width) : min(clean.height, clean.width)
+        let minimum = SkipConfiguration.dip.minimumSide
+        guard side >= minimum else { throw ExperimentError.tooSmall(imagePath, side: side, needed: minimum) }
+        func crop(_ image: Image) -> Image {
+            (size > 0 ? image.centreCropped(height: side, width: side) : image).centreCropped(toMultipleOf: 32)
+        }
+        clean = crop(clean)
+        self.seed = seed
+        switch benchmark.task {
+        case .denoise:
+            problem = .denoising(clean, sigma: Float(benchmark.sigma ?? 25), seed: seed)
+        case .sr:
+            problem = try .superResolution(clean, factor: benchmark.factor ?? 4)
+        case .inpaint:
+            if let maskPath = image == nil ? data.mask(for: benchmark) : nil {
+                problem = try .inpainting(clean, mask: crop(try PNG.read(maskPath)),
+                                          maskName: "\(benchmark.paperImageName) text mask")
+            } else {
+                let mask = try TextMask.render(width: clean.width, height: clean.height, lines: max(3, clean.height / 16))
+                problem = try .inpainting(clean, mask: mask, maskName: "text mask")
+            }
+        }
+        var settings = problem.defaultSettings
+        settings.iterations = iterations
+        settings.seed = seed
+        self.settings = settings
+        var digest = SHA256()
+        digest.update(problem.task.rawValue + problem.degradation)
+        for pixels in [problem.clean.pixels, problem.observation.pixels] {
+            pixels.withUnsafeBytes { digest.update(Array($0)) }
+        }
+        digest.update(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))
+        key = digest.finalize()
+    }
+
+    /// "64x64 crop of astronaut, σ 25, 300 steps, seed 42": what every figure notes.
+    public var scale: String {
+        "\(problem.clean.width)x\(problem.clean.height) crop of \(imageName), \(problem.degradation), \(settings.iterations) steps, seed \(seed)"
+    }
+
+    /// The observation at the clean image's size, for figures: SR's low-resolution image
+    /// repeated by nearest neighbour, the others as they are.
+    public var observationForDisplay: Image {
+        guard let factor = problem.factor else { return problem.observation }
+        return Image(GradientMode.withoutGradients { upsample(problem.observation.tensor, factor: factor, mode: .nearest) })
+    }
+
+    /// The task's metric of the displayed observation against the clean image.
+    public var observationScore: Double {
+        problem.psnrY(of: observationForDisplay.pixels) ?? problem.observationPSNR
+    }
+
+    // MARK: Tickets
+
+    /// Runs (or finds done, or resumes) a ticket search on this problem's mask-finding
+    /// objective and returns its folder. `alsoOn` adds images for multi-image IMP.
+    public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
+                       pruneFraction: Double = 0.2, reference: String? = nil, alsoOn others: [Experiment] = [],
+                       quiet: Bool = false) throws -> String {
+        let configuration = TicketSearchConfiguration(
+            method: method, task: problem.task, images: [imagePath] + others.map(\.imagePath),
+            degradation: problem.degradation, rounds: rounds, iterations: iterations ?? settings.iterations,
+            pruneFraction: pruneFraction, rewindIteration: rewindIteration, seed: seed, referenceTicket: reference)
+        // Rounds are left out of the key: a longer search extends a shorter one.
+        var keyed = configuration
+        keyed.rounds = 0
+        let folder = storageFolder("ticket", key: keyed.canonicalDescription + ([self] + others).map(\.key).joined())
+        try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder) { line in
+            if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
+        }
+        return folder
+    }
+
+    /// Mask `round` of a ticket, with the hourglass's layer names and shapes.
+    public func mask(of ticket: String, round: Int) throws -> PruningMask {
+        var configuration = SkipConfiguration.dip
+        configuration.outputChannels = problem.clean.channels
+        return try TicketFolder(ticket).mask(round: round, for: makeSkipNetwork(configuration))
+    }
+
+    /// What a ticket search recorded per round (sparsity, search PSNR, seconds).
+    public func manifest(of ticket: String) throws -> TicketManifest { try TicketFolder(ticket).manifest() }
+
+    // MARK: Evaluations
+
+    /// Trains ticket `round` of `ticket` (θ0 masked; round 0 is the dense DIP) as a prior on
+    /// this problem and returns its scores. Done once per ticket, round, problem and options.
+    public func evaluate(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
+                         fromRewindPoint: Bool = false, label: String? = nil) throws -> Evaluation {
+        let folder = TicketFolder(ticket)
+        var digest = SHA256()
+        // θ0 and the mask decide the network; the rewind point when training starts there.
+        for file in [folder.initialWeightsURL, folder.maskURL(round: round)] + (fromRewindPoint ? [folder.rewindWeightsURL] : []) {
+            guard let hash = SHA256.hex(fileAt: file.path) else {
+                throw TicketError.missing(file.path, "the ticket has no such file; run its search to round \(round) first")
+            }
+            digest.update(hash)
+        }
+        digest.update("\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
+        return try stored(key: digest.finalize(), label: label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)") {
+            try evaluateTicket(folder, round: round, on: problem, settings: settings,
+                               keepInputConvolutionsDense: keepInputConvolutionsDense, fromRewindPoint: fromRewindPoint)
+                .report
+        } finish: { evaluation in
+            evaluation.round = round
+        }
+    }
+
+    /// Fits a deep decoder with `channels` channels (the under-parameterised prior) with
+    /// this problem's step budget and seed.
+    public func deepDecoder(channels: Int) throws -> Evaluation {
+        let prior = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels))
+        var settings = prior.settings(for: problem)
+        settings.iterations = self.settings.iterations
+        settings.seed = seed
+        let key = SHA256.hex("deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
+        return try stored(key: key, label: "deep decoder k=\(channels)") {
+            try restore(problem, prior: prior, settings: settings).report
+        } finish: { _ in }
+    }
+
+    private func stored(key: String, label: String, run: () throws -> RestorationReport,
+                        finish: (inout Evaluation) -> Void) throws -> Evaluation {
+        let folder = URL(fileURLWithPath: storageFolder("evaluation", key: key))
+        let record = folder.appendingPathComponent("evaluation.json")
+        if let data = try? Data(contentsOf: record), let found = try? JSONDecoder().decode(Evaluation.self, from: data),
+           FileManager.default.fileExists(atPath: found.restoredURL(in: folder).path) {
+            return found.located(in: folder)
+        }
+        let report = try run()
+        var evaluation = Evaluation(report: report, metric: benchmark.metric)
+        finish(&evaluation)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try PNG.write(report.bestRestored.clipped(), to: evaluation.restoredURL(in: folder).path)
+        try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
+        print(String(format: "  %@ on %@: best %.2f dB, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
+                     evaluation.best, evaluation.final, 100 * evaluation.sparsity, evaluation.seconds))
+        return evaluation.located(in: folder)
+    }
+}
+
+/// What a trained prior scored: the task's metric (Y-PSNR for SR, PSNR otherwise) of the
+/// EMA output, best over the steps (the paper's oracle number) and at the last step.
+public struct Evaluation: Codable, Sendable {
+    public var prior: String
+    public var round: Int = -1
+    public var sparsity: Double
+    public var parameters: Int
+    public var best: Double
+    public var bestStep: Int
+    public var final: Double
+    public var ssimBest: Double
+    public var ssimFinal: Double
+    public var seconds: Double
+    /// The metric every 10th step (EMA output), for curves over the steps.
+    public var curve: [Double]
+    public var curveEvery: Int
+    /// Where the best EMA output is stored (a PNG beside the record).
+    public var restoredPath: String = ""
+
+    init(report: RestorationReport, metric: String) {
+        prior = report.prior
+        sparsity = report.sparsity
+        parameters = report.parameters
+        let best = report.bestScoreEMA
+        self.best = best.scoreEMA
+        bestStep = best.iteration
+        final = report.final.scoreEMA
+        ssimBest = report.ssimBest
+        ssimFinal = report.ssimFinal
+        seconds = report.seconds
+        curveEvery = report.history.count > 300 ? 10 : 1
+        curve = stride(from: 0, to: report.history.count, by: curveEvery).map { report.history[$0].scoreEMA }
+    }
+
+    func restoredURL(in folder: URL) -> URL { folder.appendingPathComponent("restored.png") }
+
+    func located(in folder: URL) -> Evaluation {
+        var copy = self
+        copy.restoredPath = restoredURL(in: folder).path
+        return copy
+    }
+
+    /// The best EMA output (8-bit).
+    public func restored() throws -> Image { try PNG.read(restoredPath) }
+}
+
+/// A folder for a shared result: the notebook session's shared cache when one runs (so
+/// `--force` empties it), else `.lip-cache/shared` under the working directory.
+func storageFolder(_ kind: String, key: String) -> String {
+    if NotebookSession.current != nil { return sharedFolder(kind, key: key) }
+    return ".lip-cache/shared/\(kind)-\(SHA256.hex(kind + key).prefix(16))"
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
