@@ -90,7 +90,7 @@ public struct Experiment {
     /// objective and returns its folder. `alsoOn` adds images for multi-image IMP.
     public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
                        pruneFraction: Double = 0.2, reference: String? = nil, alsoOn others: [Experiment] = [],
-                       quiet: Bool = false) throws -> String {
+                       synflowIterations: Int = 100, quiet: Bool = false) throws -> String {
         let configuration = TicketSearchConfiguration(
             method: method, task: problem.task, images: [imagePath] + others.map(\.imagePath),
             degradation: problem.degradation, rounds: rounds, iterations: iterations ?? settings.iterations,
@@ -98,8 +98,10 @@ public struct Experiment {
         // Rounds are left out of the key: a longer search extends a shorter one.
         var keyed = configuration
         keyed.rounds = 0
-        let folder = storageFolder("ticket", key: keyed.canonicalDescription + ([self] + others).map(\.key).joined())
-        try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder) { line in
+        let synflow = method == .synflow ? "synflow \(synflowIterations)" : ""
+        let folder = storageFolder("ticket", key: keyed.canonicalDescription + synflow + ([self] + others).map(\.key).joined())
+        try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder,
+                       synflowIterations: synflowIterations) { line in
             if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
         }
         return folder

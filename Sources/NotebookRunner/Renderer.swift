@@ -21,6 +21,19 @@ public struct NotebookProvenance: Codable {
     public var cacheMisses: Int
     public var claims: [ClaimRecord]
     public var failure: String?
+    /// The figures and tables the run showed, in order, with their files in the notebook's
+    /// output folder (what `lip paper build` pulls in by label).
+    public var figures: [OutputRecord]?
+    public var tables: [OutputRecord]?
+}
+
+/// A figure or table of a rendered notebook.
+public struct OutputRecord: Codable, Equatable {
+    public var label: String
+    public var caption: String
+    public var number: Int
+    /// File names in the notebook's output folder (PNG/SVG/PDF for figures, MD/CSV for tables).
+    public var files: [String]
 }
 
 /// Renders a run to Markdown, a standalone HTML page and a provenance sidecar under
@@ -46,7 +59,13 @@ public enum Renderer {
             inputs: run.inputHashes, librarySourceHash: run.libraryHash, machine: machine,
             chunkSeconds: Dictionary(uniqueKeysWithValues: run.notebook.chunks.compactMap { c in run.chunks[c.index].seconds.map { (c.label, $0) } }),
             compileSeconds: run.compileSeconds, wallSeconds: run.wallSeconds, cacheHits: run.cacheHits,
-            cacheMisses: run.cacheMisses, claims: run.claims, failure: run.failure?.description)
+            cacheMisses: run.cacheMisses, claims: run.claims, failure: run.failure?.description,
+            figures: run.chunks.flatMap(\.figures).map {
+                OutputRecord(label: $0.label, caption: $0.caption, number: numbering.figures[$0.label] ?? 0, files: $0.files)
+            },
+            tables: run.chunks.flatMap(\.tables).map {
+                OutputRecord(label: $0.label, caption: $0.caption, number: numbering.tables[$0.label] ?? 0, files: $0.files)
+            })
 
         // Markdown
         var md = "# \(run.notebook.title)\n\n"

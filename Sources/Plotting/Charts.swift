@@ -105,8 +105,8 @@ public struct HeatMap: Figure, Sendable {
         lines.append("set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')")
         lines.append("set xrange [-0.5:\(Double(columnLabels.count) - 0.5)]")
         lines.append("set yrange [\(Double(rowLabels.count) - 0.5):-0.5]")
-        lines.append("set xtics (" + columnLabels.enumerated().map { "\(quoted($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
-        lines.append("set ytics (" + rowLabels.enumerated().map { "\(quoted($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+        lines.append("set xtics (" + columnLabels.enumerated().map { "\(ticLabel($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+        lines.append("set ytics (" + rowLabels.enumerated().map { "\(ticLabel($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
         lines.append("set tics scale 0")
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         let low = finite.min() ?? 0, high = finite.max() ?? 1
@@ -181,6 +181,12 @@ public struct ImageGrid: Figure {
         }
         return Data(bytes)
     }
+}
+
+/// An explicit tic label: gnuplot reads it as a format for the tic's position, so a
+/// literal percent sign must be doubled.
+func ticLabel(_ text: String) -> String {
+    quoted(text.replacingOccurrences(of: "%", with: "%%"))
 }
 
 /// A data-file string field for gnuplot (double-quoted).

@@ -5,5 +5,5 @@ struct LIPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lip",
         abstract: "Deep image priors and lottery image priors (LIP) on the CPU.",
-        subcommands: [Denoise.self, Restore.self, TicketCommand.self, NotebookCommand.self, Info.self, Bench.self])
+        subcommands: [Denoise.self, Restore.self, TicketCommand.self, NotebookCommand.self, PaperCommand.self, Info.self, Bench.self])
 }

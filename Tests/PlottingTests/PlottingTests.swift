@@ -78,6 +78,28 @@ struct GnuplotTests {
         #expect(!FileManager.default.fileExists(atPath: base.appendingPathExtension("png").path))
     }
 
+    @Test func percentSignsInTicLabelsAreLiteral() throws {
+        // gnuplot reads explicit tic labels as formats; "73.8%)" used to fail to render.
+        let heat = HeatMap(rowLabels: ["denoising (73.8%)", "100 %"], columnLabels: ["1", "2"], values: [[1, 2], [3, 4]])
+        let base = scratch.appendingPathComponent("percent")
+        #expect(isPNG(try Gnuplot.render(heat, to: base, formats: [.png])[0]))
+        #expect(try String(contentsOf: base.appendingPathExtension("gp"), encoding: .utf8).contains("'denoising (73.8%%)' 0"))
+    }
+
+    @Test func textMaskIsBinaryMostlyKnownAndHasText() throws {
+        let mask = try TextMask.render(width: 96, height: 64, lines: 4, scratch: scratch.appendingPathComponent("mask"))
+        #expect(mask.channels == 1 && mask.width == 96 && mask.height == 64)
+        #expect(mask.pixels.allSatisfy { $0 == 0 || $0 == 1 })
+        let known = Double(mask.pixels.reduce(0, +)) / Double(mask.pixels.count)
+        // Letters cover some pixels on every line, but most stay known.
+        #expect(known > 0.6 && known < 0.98)
+        for line in 0..<4 {
+            let rows = (line * 16)..<((line + 1) * 16)
+            let holes = rows.reduce(0) { sum, row in sum + (0..<96).filter { mask.pixels[row * 96 + $0] == 0 }.count }
+            #expect(holes > 0, "line \(line) has no text")
+        }
+    }
+
     @Test func mismatchedDataIsAnError() {
         let heat = HeatMap(rowLabels: ["a"], columnLabels: ["x", "y"], values: [[1]])
         #expect(throws: GnuplotError.self) { try Gnuplot.render(heat, to: scratch.appendingPathComponent("bad"), formats: [.png]) }

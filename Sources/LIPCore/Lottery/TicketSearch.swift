@@ -249,12 +249,13 @@ extension TicketSearchConfiguration {
 /// returns its manifest: the one-call form notebooks use.
 @discardableResult
 public func findTicket(_ configuration: TicketSearchConfiguration, problems: [RestorationProblem], in folder: String,
-                       progress: ((String) -> Void)? = nil) throws -> TicketManifest {
+                       synflowIterations: Int = 100, progress: ((String) -> Void)? = nil) throws -> TicketManifest {
     var settings = problems[0].defaultSettings
     settings.iterations = configuration.iterations
     settings.learningRate = configuration.learningRate
     var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),
                               folder: TicketFolder(folder), settings: settings)
     search.progress = progress
+    search.synflowIterations = synflowIterations
     return try search.run()
 }

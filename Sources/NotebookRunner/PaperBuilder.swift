@@ -1,0 +1,293 @@
+import Foundation
+import Ink
+import Plotting
+
+/// Builds the reconstructed paper: a Markdown source whose directives pull figures,
+/// tables and claim checks out of the rendered notebooks (`figures/<notebook>/`), into one
+/// standalone HTML page (images inlined) and a Markdown copy.
+///
+/// Directives, each alone on a line:
+/// - `{{figure NOTEBOOK/LABEL}}`: the figure, numbered in the paper, with its caption;
+/// - `{{table NOTEBOOK/LABEL}}`: the table;
+/// - `{{claims}}`: every claim check of every notebook: statement, measurement, verdict;
+/// - `{{runs}}`: which run of each notebook the page shows (profile, commit, time).
+/// In the prose, `@NOTEBOOK/LABEL` becomes a link "Figure N" / "Table N".
+public struct PaperBuilder {
+    public var source: URL
+    public var figuresRoot: URL
+    public var outputFolder: URL
+
+    public init(source: String, figures: String, output: String) {
+        self.source = URL(fileURLWithPath: source)
+        figuresRoot = URL(fileURLWithPath: figures)
+        outputFolder = URL(fileURLWithPath: output)
+    }
+
+    public struct Result {
+        public var html: URL
+        public var markdown: URL
+        public var figures: Int
+        public var tables: Int
+        public var claimsHeld: Int
+        public var claimsFailed: Int
+        /// Notebooks whose results are shown, by name.
+        public var notebooks: [String]
+    }
+
+    /// A reference in the source the figures folder cannot satisfy.
+    public struct Missing: Error, CustomStringConvertible {
+        public var problems: [String]
+        public var description: String {
+            "the paper cannot be built:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    enum Piece {
+        case prose(String)
+        case figure(notebook: String, label: String)
+        case table(notebook: String, label: String)
+        case claims
+        case runs
+    }
+
+    public func build() throws -> Result {
+        guard let text = try? String(contentsOf: source, encoding: .utf8) else {
+            throw Missing(problems: ["\(source.path): cannot read the paper's source"])
+        }
+        let pieces = parse(text)
+        let notebooks = try loadNotebooks()
+        var problems: [String] = []
+
+        // Number figures and tables in order of appearance.
+        var numbers: [String: (kind: String, number: Int)] = [:]
+        var figureCount = 0, tableCount = 0
+        for piece in pieces {
+            switch piece {
+            case .figure(let notebook, let label):
+                guard let record = notebooks[notebook]?.figures?.first(where: { $0.label == label }) else {
+                    problems.append(missing("figure", notebook, label, notebooks))
+                    continue
+                }
+                _ = record
+                figureCount += 1
+                numbers["\(notebook)/\(label)"] = ("Figure", figureCount)
+            case .table(let notebook, let label):
+                guard notebooks[notebook]?.tables?.contains(where: { $0.label == label }) == true else {
+                    problems.append(missing("table", notebook, label, notebooks))
+                    continue
+                }
+                tableCount += 1
+                numbers["\(notebook)/\(label)"] = ("Table", tableCount)
+            default: break
+            }
+        }
+        guard problems.isEmpty else { throw Missing(problems: problems) }
+
+        let parser = MarkdownParser()
+        var html = ""
+        var markdown = ""
+        var title = "Paper"
+        let claims = notebooks.keys.sorted().flatMap { name in (notebooks[name]!.claims).map { (name, $0) } }
+        for piece in pieces {
+            switch piece {
+            case .prose(let raw):
+                var unresolved: [String] = []
+                let prose = resolveReferences(raw, numbers: numbers, unresolved: &unresolved)
+                problems += unresolved.map { "\(source.lastPathComponent): @\($0) names no figure or table of the paper" }
+                if let heading = prose.split(separator: "\n").first(where: { $0.hasPrefix("# ") }) {
+                    title = String(heading.dropFirst(2))
+                }
+                markdown += prose + "\n"
+                let (shielded, math) = InlineMath.shield(prose)
+                html += InlineMath.restore(parser.html(from: shielded), math) + "\n"
+            case .figure(let notebook, let label):
+                let record = notebooks[notebook]!.figures!.first { $0.label == label }!
+                let caption = "Figure \(numbers["\(notebook)/\(label)"]!.number): \(record.caption)"
+                guard let png = record.files.first(where: { $0.hasSuffix(".png") }),
+                      let data = try? Data(contentsOf: folder(notebook).appendingPathComponent(png)) else {
+                    problems.append("\(folder(notebook).path): the PNG of \(label) is missing; re-run notebooks/\(notebook).swiftmd")
+                    continue
+                }
+                let anchor = anchorName(notebook, label)
+                let relative = relativePath(to: folder(notebook).appendingPathComponent(png))
+                markdown += "<a id=\"\(anchor)\"></a>\n![\(caption)](\(relative))\n\n*\(caption)* (notebook `\(notebook)`)\n\n"
+                html += "<figure id=\"\(anchor)\"><img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(htmlEscaped(caption))\"><figcaption>\(htmlEscaped(caption)) <span class=\"source\">[\(htmlEscaped(notebook))]</span></figcaption></figure>\n"
+            case .table(let notebook, let label):
+                let record = notebooks[notebook]!.tables!.first { $0.label == label }!
+                let caption = "Table \(numbers["\(notebook)/\(label)"]!.number): \(record.caption)"
+                guard let file = record.files.first(where: { $0.hasSuffix(".md") }),
+                      let body = try? String(contentsOf: folder(notebook).appendingPathComponent(file), encoding: .utf8) else {
+                    problems.append("\(folder(notebook).path): the table \(label) is missing; re-run notebooks/\(notebook).swiftmd")
+                    continue
+                }
+                let anchor = anchorName(notebook, label)
+                markdown += "<a id=\"\(anchor)\"></a>\n*\(caption)* (notebook `\(notebook)`)\n\n\(body)\n"
+                html += "<div class=\"table\" id=\"\(anchor)\"><div class=\"caption\">\(htmlEscaped(caption)) <span class=\"source\">[\(htmlEscaped(notebook))]</span></div>\(parser.html(from: body))</div>\n"
+            case .claims:
+                var table = Table(columns: [.init("notebook", alignRight: false), .init("claim", alignRight: false),
+                                            .init("measured", alignRight: false), .init("verdict", alignRight: false)])
+                for (notebook, claim) in claims {
+                    table.append([.text(notebook), .text(claim.statement), .text(claim.comparison), .text(claim.held ? "held" : "not held")])
+                }
+                let summary = "\(claims.filter { $0.1.held }.count) of \(claims.count) claim checks held."
+                markdown += table.markdown() + "\n" + summary + "\n\n"
+                html += "<div class=\"claims\">" + table.html() + "<p>\(htmlEscaped(summary))</p></div>\n"
+            case .runs:
+                var table = Table(columns: [.init("notebook", alignRight: false), .init("profile", alignRight: false),
+                                            .init("commit", alignRight: false), .init("wall time (s)", format: "%.0f"),
+                                            .init("claims held / checked", alignRight: false), .init("date", alignRight: false)])
+                for name in notebooks.keys.sorted() {
+                    let p = notebooks[name]!
+                    table.append([.text(name), .text(p.profile), .text(String(p.machine.gitCommit.prefix(10)) + (p.machine.gitDirty ? "+" : "")),
+                                  .number(p.wallSeconds), .text("\(p.claims.filter(\.held).count) / \(p.claims.count)"),
+                                  .text(p.machine.date)])
+                }
+                let total = notebooks.values.reduce(0) { $0 + $1.wallSeconds }
+                let note = String(format: "Total wall time %.0f s (%.1f min) on %@, %d threads.", total, total / 60,
+                                  notebooks.values.first?.machine.blasCore ?? "?", notebooks.values.first?.machine.threads ?? 0)
+                markdown += table.markdown() + "\n" + note + "\n\n"
+                html += table.html() + "<p>\(htmlEscaped(note))</p>\n"
+            }
+        }
+        guard problems.isEmpty else { throw Missing(problems: problems) }
+
+        try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        let htmlURL = outputFolder.appendingPathComponent("index.html")
+        let markdownURL = outputFolder.appendingPathComponent("paper.md")
+        let held = claims.filter { $0.1.held }.count
+        let page = Renderer.htmlPage(title: title, body: html, provenance: "", claims: claims.map(\.1))
+            .replacingOccurrences(of: "<h1>\(htmlEscaped(title))</h1>\n", with: "")
+            .replacingOccurrences(of: "<section class=\"provenance\"><h2>Provenance</h2></section>", with: "")
+            .replacingOccurrences(of: "</style>", with: ".source { color: #888; font-style: normal; font-size: .8rem; }\n.claims td:last-child { font-weight: 600; }\n</style>")
+        try page.write(to: htmlURL, atomically: true, encoding: .utf8)
+        try markdown.write(to: markdownURL, atomically: true, encoding: .utf8)
+        return Result(html: htmlURL, markdown: markdownURL, figures: figureCount, tables: tableCount, claimsHeld: held,
+                      claimsFailed: claims.count - held, notebooks: notebooks.keys.sorted())
+    }
+
+    /// Writes `index.pdf` beside the page with headless Chromium, when one is installed.
+    /// Returns nil when no converter is available.
+    public func printPDF(_ html: URL) throws -> URL? {
+        let candidates = ["chromium", "chromium-browser", "google-chrome"]
+        guard let browser = candidates.lazy.compactMap(Self.which).first else { return nil }
+        let pdf = html.deletingPathExtension().appendingPathExtension("pdf")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                             "--print-to-pdf=\(pdf.path)", html.absoluteURL.absoluteString]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let size = (try? FileManager.default.attributesOfItem(atPath: pdf.path)[.size] as? Int) ?? 0
+        guard process.terminationStatus == 0, size > 0 else {
+            throw Missing(problems: ["\(browser) could not print \(html.path) to PDF (exit \(process.terminationStatus))"])
+        }
+        return pdf
+    }
+
+    static func which(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    // MARK: Parts
+
+    func parse(_ text: String) -> [Piece] {
+        var pieces: [Piece] = []
+        var prose: [Substring] = []
+        func flush() {
+            if !prose.isEmpty { pieces.append(.prose(prose.joined(separator: "\n"))) }
+            prose = []
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("{{") && trimmed.hasSuffix("}}") else {
+                prose.append(line)
+                continue
+            }
+            let words = trimmed.dropFirst(2).dropLast(2).split(separator: " ").map(String.init)
+            flush()
+            switch (words.first, words.count) {
+            case ("claims", 1): pieces.append(.claims)
+            case ("runs", 1): pieces.append(.runs)
+            case ("figure", 2), ("table", 2):
+                let parts = words[1].split(separator: "/", maxSplits: 1).map(String.init)
+                if parts.count == 2 {
+                    pieces.append(words[0] == "figure" ? .figure(notebook: parts[0], label: parts[1])
+                                                       : .table(notebook: parts[0], label: parts[1]))
+                } else {
+                    prose.append(line)
+                }
+            default:
+                prose.append(line)
+            }
+        }
+        flush()
+        return pieces
+    }
+
+    func folder(_ notebook: String) -> URL { figuresRoot.appendingPathComponent(notebook) }
+
+    /// The provenance of every rendered notebook under the figures folder.
+    func loadNotebooks() throws -> [String: NotebookProvenance] {
+        var result: [String: NotebookProvenance] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: figuresRoot.path)) ?? []
+        for name in names.sorted() {
+            let file = folder(name).appendingPathComponent("provenance.json")
+            guard let data = try? Data(contentsOf: file) else { continue }
+            do {
+                result[name] = try JSONDecoder().decode(NotebookProvenance.self, from: data)
+            } catch {
+                throw Missing(problems: ["\(file.path): unreadable provenance (\(error)); re-run notebooks/\(name).swiftmd"])
+            }
+        }
+        return result
+    }
+
+    func missing(_ kind: String, _ notebook: String, _ label: String, _ notebooks: [String: NotebookProvenance]) -> String {
+        guard let found = notebooks[notebook] else {
+            return "\(kind) \(notebook)/\(label): no rendered notebook '\(notebook)' under \(figuresRoot.path); run `lip notebook run notebooks/\(notebook).swiftmd`"
+        }
+        let labels = ((kind == "figure" ? found.figures : found.tables) ?? []).map(\.label)
+        return "\(kind) \(notebook)/\(label): the notebook has no such \(kind) (it has \(labels.isEmpty ? "none" : labels.joined(separator: ", ")))"
+    }
+
+    func anchorName(_ notebook: String, _ label: String) -> String { "\(notebook)--\(label)" }
+
+    func resolveReferences(_ text: String, numbers: [String: (kind: String, number: Int)], unresolved: inout [String]) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let at = rest.firstIndex(of: "@") {
+            result += rest[..<at]
+            let after = rest[rest.index(after: at)...]
+            let name = after.prefix { $0.isLetter || $0.isNumber || "-_/".contains($0) }
+            let trimmed = String(name).trimmingCharacters(in: CharacterSet(charactersIn: "-_/"))
+            if trimmed.contains("/") {
+                if let target = numbers[trimmed] {
+                    let parts = trimmed.split(separator: "/", maxSplits: 1)
+                    result += "[\(target.kind) \(target.number)](#\(anchorName(String(parts[0]), String(parts[1]))))"
+                } else {
+                    unresolved.append(trimmed)
+                    result += "**@\(trimmed)?**"
+                }
+                rest = after[after.index(after.startIndex, offsetBy: trimmed.count)...]
+            } else {
+                result += "@"
+                rest = after
+            }
+        }
+        return result + rest
+    }
+
+    func relativePath(to file: URL) -> String {
+        let from = outputFolder.standardizedFileURL.pathComponents
+        let to = file.standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+        return (Array(repeating: "..", count: from.count - common) + to[common...]).joined(separator: "/")
+    }
+}
