@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "LIPCoreTests", dependencies: ["LIPCore", "Networks", "TensorKit", "ImageIO"],
                     swiftSettings: cpuFlags),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "ImageIO"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "LIPCore", "ImageIO"]),
         .testTarget(name: "NotebookRunnerTests", dependencies: ["NotebookRunner", "NotebookRuntime", "Plotting"]),
     ],
     // Kernels hand raw buffer pointers to worker threads; Swift 5 mode keeps that legal

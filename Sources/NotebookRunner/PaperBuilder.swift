@@ -140,7 +140,7 @@ public struct PaperBuilder {
                     let p = notebooks[name]!
                     table.append([.text(name), .text(p.profile), .text(String(p.machine.gitCommit.prefix(10)) + (p.machine.gitDirty ? "+" : "")),
                                   .number(p.wallSeconds), .text("\(p.claims.filter(\.held).count) / \(p.claims.count)"),
-                                  .text(p.machine.date)])
+                                  .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " "))])
                 }
                 let total = notebooks.values.reduce(0) { $0 + $1.wallSeconds }
                 let note = String(format: "Total wall time %.0f s (%.1f min) on %@, %d threads.", total, total / 60,
@@ -155,7 +155,7 @@ public struct PaperBuilder {
         let htmlURL = outputFolder.appendingPathComponent("index.html")
         let markdownURL = outputFolder.appendingPathComponent("paper.md")
         let held = claims.filter { $0.1.held }.count
-        let page = Renderer.htmlPage(title: title, body: html, provenance: "", claims: claims.map(\.1))
+        let page = Renderer.htmlPage(title: title, body: html, provenance: "", claims: [])
             .replacingOccurrences(of: "<h1>\(htmlEscaped(title))</h1>\n", with: "")
             .replacingOccurrences(of: "<section class=\"provenance\"><h2>Provenance</h2></section>", with: "")
             .replacingOccurrences(of: "</style>", with: ".source { color: #888; font-style: normal; font-size: .8rem; }\n.claims td:last-child { font-weight: 600; }\n</style>")

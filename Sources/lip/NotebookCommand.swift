@@ -84,7 +84,8 @@ func notebookFiles(_ paths: [String]) throws -> [String] {
         }
         if isDirectory.boolValue {
             let entries = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".swiftmd") }.sorted()
-            files += entries.map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
+            // Keep the path as given (relative stays relative): it is recorded in provenance.
+            files += entries.map { (path as NSString).appendingPathComponent($0) }
         } else {
             guard path.hasSuffix(".swiftmd") else { throw ValidationError("\(path): not a .swiftmd notebook") }
             files.append(path)
