@@ -1,0 +1,42 @@
+set terminal svg enhanced font 'Sans,10' size 900,440 background '#ffffff'
+set output 'figures/layer-sparsity/fig-layers.svg'
+set ylabel 'sparsity (%)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set key top left box opaque
+set xtics rotate by 90 right font ',8'
+set yrange [0.0:100.0]
+set label 99 'inpainting, round 6, global 73.8 %' at graph 0.99, graph 0.97 right font ',8' tc rgb '#555555'
+$bars << EOD
+"1 1x1 32→4" 51.5625
+"2 3x3 32→128" 78.13585069444444
+"3 3x3 128→128" 57.09906684027778
+"4 1x1 128→4" 68.1640625
+"5 3x3 128→128" 58.218044704861114
+"6 3x3 128→128" 61.50919596354167
+"7 1x1 128→4" 79.6875
+"8 3x3 128→128" 64.63826497395833
+"9 3x3 128→128" 69.96256510416667
+"10 1x1 128→4" 84.9609375
+"11 3x3 128→128" 72.75458441840279
+"12 3x3 128→128" 77.99411349826389
+"13 1x1 128→4" 87.109375
+"14 3x3 128→128" 77.24405924479166
+"15 3x3 128→128" 78.01717122395834
+"16 3x3 132→128" 81.98982007575756
+"17 1x1 128→128" 85.9619140625
+"18 3x3 132→128" 81.99968434343434
+"19 1x1 128→128" 86.53564453125
+"20 3x3 132→128" 81.69126157407408
+"21 1x1 128→128" 86.138916015625
+"22 3x3 132→128" 80.75744423400674
+"23 1x1 128→128" 85.26611328125
+"24 3x3 132→128" 80.87976115319866
+"25 1x1 128→128" 77.813720703125
+"26 1x1 128→3" 83.07291666666666
+EOD
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'inpainting'
+unset output
