@@ -6,6 +6,11 @@ public struct PaperPoint: Codable, Sendable, Hashable {
     public var sparsity: Double
     public var psnr: Double
 
+    public init(sparsity: Double, psnr: Double) {
+        self.sparsity = sparsity
+        self.psnr = psnr
+    }
+
     /// The IMP round whose nominal sparsity 1 - 0.8^k is closest to this point's.
     public var round: Int { Int((log(1 - sparsity) / log(0.8)).rounded()) }
 }

@@ -14,7 +14,10 @@ public struct Provenance: Codable, Equatable, Sendable {
     /// Collects the facts now (runs `git` and `swiftc --version` once each).
     public static func current(directory: String = FileManager.default.currentDirectoryPath) -> Provenance {
         let commit = run("/usr/bin/env", ["git", "-C", directory, "rev-parse", "HEAD"]) ?? "unknown"
-        let status = run("/usr/bin/env", ["git", "-C", directory, "status", "--porcelain", "--untracked-files=no"])
+        // Rendered outputs (figures/, paper/build/) change with every run; only changes to
+        // what produced them make a tree "dirty".
+        let status = run("/usr/bin/env", ["git", "-C", directory, "status", "--porcelain", "--untracked-files=no", "--",
+                                          ".", ":(exclude)figures", ":(exclude)paper/build"])
         let toolchain = run("/usr/bin/env", ["swiftc", "--version"])?
             .split(separator: "\n").first.map(String.init) ?? "unknown"
         let formatter = ISO8601DateFormatter()

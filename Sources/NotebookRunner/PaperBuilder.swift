@@ -134,7 +134,7 @@ public struct PaperBuilder {
                 html += "<div class=\"claims\">" + table.html() + "<p>\(htmlEscaped(summary))</p></div>\n"
             case .runs:
                 var table = Table(columns: [.init("notebook", alignRight: false), .init("profile", alignRight: false),
-                                            .init("commit", alignRight: false), .init("wall time (s)", format: "%.0f"),
+                                            .init("commit", alignRight: false), .init("this render (s)", format: "%.0f"),
                                             .init("claims held / checked", alignRight: false), .init("date", alignRight: false)])
                 for name in notebooks.keys.sorted() {
                     let p = notebooks[name]!
@@ -143,7 +143,7 @@ public struct PaperBuilder {
                                   .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " "))])
                 }
                 let total = notebooks.values.reduce(0) { $0 + $1.wallSeconds }
-                let note = String(format: "Total wall time %.0f s (%.1f min) on %@, %d threads.", total, total / 60,
+                let note = String(format: "Rendering these pages took %.0f s (%.1f min) on %@, %d threads; a render that reuses cached results takes seconds, a cold one the full computation.", total, total / 60,
                                   notebooks.values.first?.machine.blasCore ?? "?", notebooks.values.first?.machine.threads ?? 0)
                 markdown += table.markdown() + "\n" + note + "\n\n"
                 html += table.html() + "<p>\(htmlEscaped(note))</p>\n"

@@ -20,7 +20,9 @@ public enum TextMask {
             // A deterministic walk through the word list so that lines differ.
             let text = (0..<8).map { words[(line * 5 + $0 * 7) % words.count] }.joined(separator: " ")
             let y = 1 - (Double(line) + 0.65) / Double(count)
-            let x = line % 2 == 0 ? 0.01 : -0.06
+            // gnuplot drops a label whose anchor lies outside the canvas, so every line starts
+            // inside it; the words differ from line to line instead.
+            let x = line % 2 == 0 ? 0.01 : 0.03
             commands.append("set label \(line + 1) \(quoted(text)) at graph \(x), graph \(y) left font 'Sans,\(points)' textcolor rgb 'black'")
         }
         commands.append("plot -10 notitle")

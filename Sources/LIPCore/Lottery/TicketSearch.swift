@@ -162,11 +162,12 @@ public struct TicketSearch {
             }
             reference = TicketFolder(path)
         }
+        let first = manifest.rounds.count
+        // A finished search is found, not redone: one-shot's scores cost a full training.
+        guard first <= configuration.rounds else { return }
         if configuration.method == .oneshot || configuration.method == .snip || configuration.method == .grasp {
             scores = try scoresAtStart(network: network, input: input)
         }
-        let first = manifest.rounds.count
-        guard first <= configuration.rounds else { return }
         for round in first...configuration.rounds {
             let start = Date()
             let keep = remainingAfterRounds(dense.count, rounds: round, fraction: configuration.pruneFraction)
