@@ -47,8 +47,12 @@ public struct Experiment {
             problem = try .superResolution(clean, factor: benchmark.factor ?? 4)
         case .inpaint:
             if let maskPath = image == nil ? data.mask(for: benchmark) : nil {
-                problem = try .inpainting(clean, mask: crop(try PNG.read(maskPath)),
-                                          maskName: "\(benchmark.paperImageName) text mask")
+                let mask = crop(try PNG.read(maskPath))
+                // A small centre crop of a sparse text mask can miss every letter: nothing to inpaint.
+                guard mask.pixels.contains(where: { $0 <= 0.5 }) else {
+                    throw ExperimentError.nothingToInpaint(maskPath, side: mask.width)
+                }
+                problem = try .inpainting(clean, mask: mask, maskName: "\(benchmark.paperImageName) text mask")
             } else {
                 let mask = try TextMask.render(width: clean.width, height: clean.height, lines: max(3, clean.height / 16))
                 problem = try .inpainting(clean, mask: mask, maskName: "text mask")

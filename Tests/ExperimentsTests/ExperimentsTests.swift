@@ -84,6 +84,23 @@ struct ExperimentTests {
         #expect(e.problem.degradation.hasPrefix("text mask"))
     }
 
+    @Test func aMaskCropWithoutHolesIsRefused() throws {
+        // A paper-data folder whose kate mask is all white: nothing would be inpainted.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lip-paper-data-\(UUID().uuidString)")
+        for sub in ["inpainting", "masks"] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(atPath: astronaut, toPath: folder.appendingPathComponent("inpainting/kate.png").path)
+        try PNG.write(Image(channels: 1, height: 96, width: 96, filling: 1), to: folder.appendingPathComponent("masks/kate_mask.png").path)
+        do {
+            _ = try Experiment(.inpainting, data: .paper(directory: folder.path), size: 64, iterations: 10, seed: 1)
+            Issue.record("a mask without holes was accepted")
+        } catch {
+            #expect("\(error)".contains("kate_mask.png") && "\(error)".contains("nothing to inpaint"))
+        }
+    }
+
     @Test func tooSmallCropsAreRefused() {
         do {
             _ = try Experiment(.denoising, data: .embedded, size: 16, iterations: 10, seed: 1, image: astronaut)
