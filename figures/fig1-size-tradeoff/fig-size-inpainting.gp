@@ -3,7 +3,7 @@ set output 'figures/fig1-size-tradeoff/fig-size-inpainting.svg'
 set xlabel 'trainable parameters'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
+set key outside right top box opaque
 set logscale x
 set label 99 '64x64 crop of chelsea, text mask, 93.7 % known, 250 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD

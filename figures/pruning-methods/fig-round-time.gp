@@ -3,7 +3,7 @@ set output 'figures/pruning-methods/fig-round-time.svg'
 set xlabel 'sparsity of the round''s mask (%)'
 set ylabel 'seconds per round'
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
+set key top right box opaque
 set label 99 '250 steps per round (SR 250), 2 threads' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 35.62672293186188

@@ -3,7 +3,7 @@ set output 'figures/rewinding/fig-rewinding.svg'
 set xlabel 'sparsity (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
-set key bottom left box opaque
+set key top right box opaque
 set label 99 '64x64 crop of astronaut, σ 25, 250 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
 20.000018109643023 23.833920534707435
