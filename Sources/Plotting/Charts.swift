@@ -47,7 +47,9 @@ public struct BarChart: Figure, Sendable {
         lines.append("set key top left box opaque")
         // Many categories: vertical labels, so that they do not run into each other.
         lines.append(categories.count > 8 ? "set xtics rotate by 90 right font ',8'" : "set xtics rotate by -20")
-        if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") } else { lines.append("set yrange [0:*]") }
+        // Bars grow from zero: the axis includes it, below it too when a value is negative.
+        let negative = groups.contains { $0.values.contains { $0 < 0 } }
+        if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") } else { lines.append(negative ? "set yrange [*:*]" : "set yrange [0:*]") }
         if let note { lines.append("set label 99 \(quoted(note)) at graph 0.99, graph 0.97 right font ',8' tc rgb '#555555'") }
         var rows = "$bars << EOD\n"
         for (i, category) in categories.enumerated() {

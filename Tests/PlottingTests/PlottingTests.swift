@@ -78,6 +78,14 @@ struct GnuplotTests {
         #expect(!FileManager.default.fileExists(atPath: base.appendingPathExtension("png").path))
     }
 
+    @Test func barsBelowZeroAreOnTheAxis() throws {
+        // The default axis started at 0, so negative bars drew nothing and gnuplot failed.
+        let bars = BarChart(categories: ["a", "b"], groups: [.init("gain", values: [0.6, -0.3])], yLabel: "dB")
+        let base = scratch.appendingPathComponent("negative")
+        #expect(isPNG(try Gnuplot.render(bars, to: base, formats: [.png])[0]))
+        #expect(try String(contentsOf: base.appendingPathExtension("gp"), encoding: .utf8).contains("set yrange [*:*]"))
+    }
+
     @Test func percentSignsInTicLabelsAreLiteral() throws {
         // gnuplot reads explicit tic labels as formats; "73.8%)" used to fail to render.
         let heat = HeatMap(rowLabels: ["denoising (73.8%)", "100 %"], columnLabels: ["1", "2"], values: [[1, 2], [3, 4]])

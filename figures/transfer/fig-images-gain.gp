@@ -1,19 +1,17 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
 set output 'figures/transfer/fig-images-gain.svg'
-set xlabel 'denoised image (target)'
-set ylabel 'ticket found on (source)'
-set cblabel 'dB over random'
-set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')
-set xrange [-0.5:1.5]
-set yrange [0.5:-0.5]
-set xtics ('astronaut' 0, 'camera' 1)
-set ytics ('astronaut' 0)
-set tics scale 0
-$cells << EOD
-0.0 0.0 0.6239214810291784
-1.0 0.0 1.0766439327008293
+set ylabel 'dB over random, denoised image (target)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set key top left box opaque
+set xtics rotate by -20
+set yrange [0.0:1.2381405226059536]
+$bars << EOD
+"astronaut" 0.6239214810291784
+"camera" 1.0766439327008293
 EOD
-
-plot $cells using 1:2:3 with image notitle, \
-     $cells using 1:2:(sprintf('%+.2f', $3)):($3 > 0.8502827068650038 ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on astronaut'
 unset output

@@ -1,20 +1,18 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
 set output 'figures/transfer/fig-tasks-gain.svg'
-set xlabel 'trained on (target)'
-set ylabel 'ticket found on (source)'
-set cblabel 'dB over random'
-set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')
-set xrange [-0.5:2.5]
-set yrange [0.5:-0.5]
-set xtics ('denoising' 0, 'inpainting' 1, 'sr-x4' 2)
-set ytics ('denoising' 0)
-set tics scale 0
-$cells << EOD
-0.0 0.0 0.6239214810291784
-1.0 0.0 0.09930085698452729
-2.0 0.0 -0.2561950122936665
+set ylabel 'dB over random, trained on (target)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set key top left box opaque
+set xtics rotate by -20
+set yrange [-0.3882124862920932:0.7559389550276052]
+$bars << EOD
+"denoising" 0.6239214810291784
+"inpainting" 0.09930085698452729
+"sr-x4" -0.2561950122936665
 EOD
-
-plot $cells using 1:2:3 with image notitle, \
-     $cells using 1:2:(sprintf('%+.2f', $3)):($3 > 0.18386323436775598 ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising'
 unset output

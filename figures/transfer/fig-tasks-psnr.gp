@@ -1,20 +1,18 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
 set output 'figures/transfer/fig-tasks-psnr.svg'
-set xlabel 'trained on (target)'
-set ylabel 'ticket found on (source)'
-set cblabel 'dB'
-set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')
-set xrange [-0.5:2.5]
-set yrange [0.5:-0.5]
-set xtics ('denoising' 0, 'inpainting' 1, 'sr-x4' 2)
-set ytics ('denoising' 0)
-set tics scale 0
-$cells << EOD
-0.0 0.0 24.03527379813545
-1.0 0.0 28.37536332657458
-2.0 0.0 34.656865679275654
+set ylabel 'dB, trained on (target)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set key top left box opaque
+set xtics rotate by -20
+set yrange [0.0:39.855395531167005]
+$bars << EOD
+"denoising" 24.03527379813545
+"inpainting" 28.37536332657458
+"sr-x4" 34.656865679275654
 EOD
-
-plot $cells using 1:2:3 with image notitle, \
-     $cells using 1:2:(sprintf('%.2f', $3)):($3 > 29.346069738705552 ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising'
 unset output
