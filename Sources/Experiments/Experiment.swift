@@ -113,9 +113,7 @@ public struct Experiment {
 
     /// Mask `round` of a ticket, with the hourglass's layer names and shapes.
     public func mask(of ticket: String, round: Int) throws -> PruningMask {
-        var configuration = SkipConfiguration.dip
-        configuration.outputChannels = problem.clean.channels
-        return try TicketFolder(ticket).mask(round: round, for: makeSkipNetwork(configuration))
+        try TicketFolder(ticket).mask(round: round, outputChannels: problem.clean.channels)
     }
 
     /// What a ticket search recorded per round (sparsity, search PSNR, seconds).
@@ -137,12 +135,11 @@ public struct Experiment {
             digest.update(hash)
         }
         digest.update("\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
-        return try stored(key: digest.finalize(), label: label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)") {
+        return try stored(key: digest.finalize(), round: round,
+                          label: label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)") {
             try evaluateTicket(folder, round: round, on: problem, settings: settings,
                                keepInputConvolutionsDense: keepInputConvolutionsDense, fromRewindPoint: fromRewindPoint)
                 .report
-        } finish: { evaluation in
-            evaluation.round = round
         }
     }
 
@@ -154,13 +151,13 @@ public struct Experiment {
         settings.iterations = self.settings.iterations
         settings.seed = seed
         let key = SHA256.hex("deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
-        return try stored(key: key, label: "deep decoder k=\(channels)") {
+        return try stored(key: key, round: -1, label: "deep decoder k=\(channels)") {
             try restore(problem, prior: prior, settings: settings).report
-        } finish: { _ in }
+        }
     }
 
-    private func stored(key: String, label: String, run: () throws -> RestorationReport,
-                        finish: (inout Evaluation) -> Void) throws -> Evaluation {
+    /// The evaluation stored under `key`, or `run`'s, stored there (with its best image).
+    private func stored(key: String, round: Int, label: String, run: () throws -> RestorationReport) throws -> Evaluation {
         let folder = URL(fileURLWithPath: storageFolder("evaluation", key: key))
         let record = folder.appendingPathComponent("evaluation.json")
         if let data = try? Data(contentsOf: record), let found = try? JSONDecoder().decode(Evaluation.self, from: data),
@@ -168,8 +165,7 @@ public struct Experiment {
             return found.located(in: folder)
         }
         let report = try run()
-        var evaluation = Evaluation(report: report, metric: benchmark.metric)
-        finish(&evaluation)
+        let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try PNG.write(report.bestRestored.clipped(), to: evaluation.restoredURL(in: folder).path)
         try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
@@ -183,7 +179,8 @@ public struct Experiment {
 /// EMA output, best over the steps (the paper's oracle number) and at the last step.
 public struct Evaluation: Codable, Sendable {
     public var prior: String
-    public var round: Int = -1
+    /// The ticket's IMP round; -1 for a prior that is not a ticket (a deep decoder).
+    public var round: Int
     public var sparsity: Double
     public var parameters: Int
     public var best: Double
@@ -198,8 +195,9 @@ public struct Evaluation: Codable, Sendable {
     /// Where the best EMA output is stored (a PNG beside the record).
     public var restoredPath: String = ""
 
-    init(report: RestorationReport, metric: String) {
+    init(report: RestorationReport, round: Int) {
         prior = report.prior
+        self.round = round
         sparsity = report.sparsity
         parameters = report.parameters
         let best = report.bestScoreEMA

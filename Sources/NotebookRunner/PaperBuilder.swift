@@ -64,11 +64,10 @@ public struct PaperBuilder {
         for piece in pieces {
             switch piece {
             case .figure(let notebook, let label):
-                guard let record = notebooks[notebook]?.figures?.first(where: { $0.label == label }) else {
+                guard notebooks[notebook]?.figures?.contains(where: { $0.label == label }) == true else {
                     problems.append(missing("figure", notebook, label, notebooks))
                     continue
                 }
-                _ = record
                 figureCount += 1
                 numbers["\(notebook)/\(label)"] = ("Figure", figureCount)
             case .table(let notebook, let label):
@@ -155,10 +154,12 @@ public struct PaperBuilder {
         let htmlURL = outputFolder.appendingPathComponent("index.html")
         let markdownURL = outputFolder.appendingPathComponent("paper.md")
         let held = claims.filter { $0.1.held }.count
-        let page = Renderer.htmlPage(title: title, body: html, provenance: "", claims: [])
-            .replacingOccurrences(of: "<h1>\(htmlEscaped(title))</h1>\n", with: "")
-            .replacingOccurrences(of: "<section class=\"provenance\"><h2>Provenance</h2></section>", with: "")
-            .replacingOccurrences(of: "</style>", with: ".source { color: #888; font-style: normal; font-size: .8rem; }\n.claims td:last-child { font-weight: 600; }\n</style>")
+        // The source's own "# title" is the heading; its claims and runs sections replace
+        // a notebook page's summary and provenance.
+        let page = Renderer.htmlPage(title: title, body: html, provenance: nil, claims: [], heading: false, extraStyle: """
+            .source { color: #888; font-style: normal; font-size: .8rem; }
+            .claims td:last-child { font-weight: 600; }
+            """)
         try page.write(to: htmlURL, atomically: true, encoding: .utf8)
         try markdown.write(to: markdownURL, atomically: true, encoding: .utf8)
         return Result(html: htmlURL, markdown: markdownURL, figures: figureCount, tables: tableCount, claimsHeld: held,
@@ -259,28 +260,11 @@ public struct PaperBuilder {
     func anchorName(_ notebook: String, _ label: String) -> String { "\(notebook)--\(label)" }
 
     func resolveReferences(_ text: String, numbers: [String: (kind: String, number: Int)], unresolved: inout [String]) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let at = rest.firstIndex(of: "@") {
-            result += rest[..<at]
-            let after = rest[rest.index(after: at)...]
-            let name = after.prefix { $0.isLetter || $0.isNumber || "-_/".contains($0) }
-            let trimmed = String(name).trimmingCharacters(in: CharacterSet(charactersIn: "-_/"))
-            if trimmed.contains("/") {
-                if let target = numbers[trimmed] {
-                    let parts = trimmed.split(separator: "/", maxSplits: 1)
-                    result += "[\(target.kind) \(target.number)](#\(anchorName(String(parts[0]), String(parts[1]))))"
-                } else {
-                    unresolved.append(trimmed)
-                    result += "**@\(trimmed)?**"
-                }
-                rest = after[after.index(after.startIndex, offsetBy: trimmed.count)...]
-            } else {
-                result += "@"
-                rest = after
-            }
-        }
-        return result + rest
+        replacingReferences(in: text, nameCharacters: "-_/", isReference: { $0.contains("/") }, link: { name in
+            guard let target = numbers[name] else { return nil }
+            let parts = name.split(separator: "/", maxSplits: 1)
+            return "[\(target.kind) \(target.number)](#\(anchorName(String(parts[0]), String(parts[1]))))"
+        }, unresolved: &unresolved)
     }
 
     func relativePath(to file: URL) -> String {

@@ -163,7 +163,10 @@ public enum Renderer {
         return table
     }
 
-    static func htmlPage(title: String, body: String, provenance: String, claims: [ClaimRecord]) -> String {
+    /// A standalone page. `heading` puts the title in an `<h1>` (the paper brings its own);
+    /// `provenance` (a table) closes the page when given; `extraStyle` adds CSS rules.
+    static func htmlPage(title: String, body: String, provenance: String?, claims: [ClaimRecord], heading: Bool = true,
+                         extraStyle: String = "") -> String {
         let summary = claims.isEmpty ? "" : "<p class=\"claimsummary\">Claims: \(claims.filter(\.held).count) held, \(claims.filter { !$0.held }.count) failed.</p>"
         return """
             <!DOCTYPE html>
@@ -191,12 +194,13 @@ public enum Renderer {
             .failure { background: #fdecec; border: 1px solid #c0392b; padding: .6rem; border-radius: 6px; }
             .provenance { margin-top: 2.5rem; font-size: .85rem; color: #444; }
             .provenance table { margin: 0; }
+            \(extraStyle)
             </style></head>
             <body>
-            <h1>\(htmlEscaped(title))</h1>
+            \(heading ? "<h1>\(htmlEscaped(title))</h1>" : "")
             \(summary)
             \(body)
-            <section class="provenance"><h2>Provenance</h2>\(provenance)</section>
+            \(provenance.map { "<section class=\"provenance\"><h2>Provenance</h2>\($0)</section>" } ?? "")
             </body></html>
             """
     }
@@ -216,28 +220,39 @@ struct Numbering {
 
     /// Replaces `@label` with "Figure N" / "Table N" links; records labels that resolve to nothing.
     func resolve(_ text: String, unresolved: inout [String]) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let at = rest.firstIndex(of: "@") {
-            result += rest[..<at]
-            let after = rest[rest.index(after: at)...]
-            let label = after.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
-            let trimmed = String(label).trimmingCharacters(in: CharacterSet(charactersIn: "-_"))
-            if trimmed.hasPrefix("fig-") || trimmed.hasPrefix("tbl-") {
-                if let n = figures[trimmed] {
-                    result += "[Figure \(n)](#\(trimmed))"
-                } else if let n = tables[trimmed] {
-                    result += "[Table \(n)](#\(trimmed))"
-                } else {
-                    unresolved.append(trimmed)
-                    result += "**@\(trimmed)?**"
-                }
-                rest = after[after.index(after.startIndex, offsetBy: trimmed.count)...]
-            } else {
-                result += "@"
-                rest = after
-            }
-        }
-        return result + rest
+        replacingReferences(in: text, nameCharacters: "-_", isReference: { $0.hasPrefix("fig-") || $0.hasPrefix("tbl-") },
+                            link: { label in
+                                if let n = figures[label] { return "[Figure \(n)](#\(label))" }
+                                return tables[label].map { "[Table \($0)](#\(label))" }
+                            }, unresolved: &unresolved)
     }
+}
+
+/// Replaces every `@name` that `isReference` accepts with `link(name)`; a name it accepts
+/// but cannot link is recorded in `unresolved` and marked "**@name?**". A name runs over
+/// letters, digits and `nameCharacters`, less those characters at its ends (so "@fig-a."
+/// or "see @fig-a-" end where the prose goes on). Other `@` stay as they are.
+func replacingReferences(in text: String, nameCharacters: String, isReference: (String) -> Bool,
+                         link: (String) -> String?, unresolved: inout [String]) -> String {
+    var result = ""
+    var rest = Substring(text)
+    while let at = rest.firstIndex(of: "@") {
+        result += rest[..<at]
+        let after = rest[rest.index(after: at)...]
+        let name = after.prefix { $0.isLetter || $0.isNumber || nameCharacters.contains($0) }
+        let trimmed = String(name).trimmingCharacters(in: CharacterSet(charactersIn: nameCharacters))
+        if isReference(trimmed) {
+            if let linked = link(trimmed) {
+                result += linked
+            } else {
+                unresolved.append(trimmed)
+                result += "**@\(trimmed)?**"
+            }
+            rest = after[after.index(after.startIndex, offsetBy: trimmed.count)...]
+        } else {
+            result += "@"
+            rest = after
+        }
+    }
+    return result + rest
 }

@@ -118,6 +118,14 @@ public struct TicketFolder {
         return try PruningMask.from(try SafeTensors.read(path), for: network, source: path)
     }
 
+    /// Mask `round` for DIP's hourglass with `outputChannels` outputs (the network every
+    /// ticket of this project is a mask of), read against its layer names and shapes.
+    public func mask(round: Int, outputChannels: Int) throws -> PruningMask {
+        var configuration = SkipConfiguration.dip
+        configuration.outputChannels = outputChannels
+        return try mask(round: round, for: makeSkipNetwork(configuration))
+    }
+
     func writeMask(_ mask: PruningMask, round: Int, configuration: TicketSearchConfiguration, commit: String) throws {
         let layers = mask.layers.map { "\"\($0.name)\": \(String(format: "%.6f", $0.sparsity))" }.joined(separator: ", ")
         let file = SafeTensors(entries: mask.stateDictEntries, metadata: [

@@ -228,10 +228,7 @@ public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: Resto
                            settings: FitSettings? = nil, keepInputConvolutionsDense: Bool = false,
                            fromRewindPoint: Bool = false,
                            progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
-    var configuration = SkipConfiguration.dip
-    configuration.outputChannels = problem.clean.channels
-    let probe = makeSkipNetwork(configuration)
-    let mask = try folder.mask(round: round, for: probe)
+    let mask = try folder.mask(round: round, outputChannels: problem.clean.channels)
     let start = fromRewindPoint ? try folder.rewindWeights() : try folder.initialWeights()
     return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: start, mask: mask,
                        keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [], progress: progress)
