@@ -60,7 +60,22 @@ public final class Sequential: Layer {
     public func append(_ layer: any Layer) { children.append((String(children.count), layer)) }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        children.reduce(input) { x, child in child.layer(x) }
+        var x = input
+        var index = 0
+        while index < children.count {
+            let layer = children[index].layer
+            // DIP's bn() then act(): one fused operation (see `normalizedThenLeakyReLU`).
+            if let norm = layer as? BatchNorm2d, index + 1 < children.count,
+               let activation = children[index + 1].layer as? Activation, activation.kind == .leakyReLU,
+               let y = norm.normalizedThenLeakyReLU(x, slope: Activation.leakySlope) {
+                x = y
+                index += 2
+            } else {
+                x = layer(x)
+                index += 1
+            }
+        }
+        return x
     }
 
     public var summary: String { "Sequential" }

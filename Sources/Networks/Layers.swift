@@ -119,6 +119,16 @@ public final class BatchNorm2d: Layer {
                          statistics: GradientMode.isEnabled || updatesStatisticsWithoutGradients ? statistics : nil)
     }
 
+    /// This batch norm and the LeakyReLU after it as one operation (same values and
+    /// gradients, one pass less and no stored normalised tensor), or nil in evaluation
+    /// mode, where the unfused path applies.
+    public func normalizedThenLeakyReLU(_ input: Tensor, slope: Float) -> Tensor? {
+        guard !usesRunningStatistics else { return nil }
+        return batchNorm(input, weight: weight, bias: bias, epsilon: epsilon,
+                         statistics: GradientMode.isEnabled || updatesStatisticsWithoutGradients ? statistics : nil,
+                         leakySlope: slope)
+    }
+
     /// Use the running statistics instead of batch statistics (`eval()` mode). DIP never
     /// does; SynFlow's data-free scoring needs it.
     public var usesRunningStatistics = false
@@ -156,9 +166,12 @@ public final class Activation: Layer {
     public let kind: ActivationKind
     public init(_ kind: ActivationKind) { self.kind = kind }
 
+    /// DIP's LeakyReLU slope (`nn.LeakyReLU(0.2)`).
+    public static let leakySlope: Float = 0.2
+
     public func callAsFunction(_ input: Tensor) -> Tensor {
         switch kind {
-        case .leakyReLU: leakyReLU(input, slope: 0.2)
+        case .leakyReLU: leakyReLU(input, slope: Activation.leakySlope)
         case .relu: relu(input)
         case .sigmoid: sigmoid(input)
         case .tanh: TensorKit.tanh(input)

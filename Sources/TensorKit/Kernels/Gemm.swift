@@ -83,3 +83,19 @@ func parallelRanges(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> 
         if start < end { body(start..<end) }
     }
 }
+
+/// Splits an output of `rows` x `columns` (columns in blocks of `columnBlock`) over the
+/// cores and runs `body(rows, columns)` on each tile. Column ranges when the blocks share
+/// out evenly; otherwise (the hourglass's small scales have one to three column blocks,
+/// which would leave a core idle) row ranges in multiples of 8, all columns each. The
+/// split depends only on the sizes and the thread count.
+@inline(__always)
+func parallelTiles(rows: Int, columns: Int, columnBlock: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
+    let threads = Threads.count
+    let units = (columns + columnBlock - 1) / columnBlock
+    if threads == 1 || rows < 16 || units >= 4 * threads || units % threads == 0 {
+        parallelRanges(columns, granularity: columnBlock) { body(0..<rows, $0) }
+    } else {
+        parallelRanges(rows, granularity: 8) { body($0, 0..<columns) }
+    }
+}

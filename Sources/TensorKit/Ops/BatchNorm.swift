@@ -25,8 +25,13 @@ public final class RunningStatistics {
 
 /// Batch normalisation in training mode over an NCHW tensor: per channel, the mean and
 /// biased variance over N, H, W; y = weight * (x - mean) / sqrt(var + eps) + bias.
+///
+/// With `leakySlope`, a LeakyReLU follows in the same pass (DIP's `bn()` then `act()`):
+/// the normalised tensor is never stored, and the backward pass recomputes it from the
+/// input. Forward values and every gradient equal those of `leakyReLU(batchNorm(x))` bit
+/// for bit: the same expressions in the same summation order.
 public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5,
-                      statistics: RunningStatistics? = nil) -> Tensor {
+                      statistics: RunningStatistics? = nil, leakySlope: Float? = nil) -> Tensor {
     require(input.rank == 4, "batchNorm expects NCHW, got \(input.shape)")
     let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2] * input.shape[3]
     require(weight.shape == [channels] && bias.shape == [channels],
@@ -62,14 +67,19 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                 let scale = weight.data[c] * inverseStd[c]
                 let shift = bias.data[c] - mean[c] * scale
                 let src = x + item * plane, dst = y + item * plane
-                for i in 0..<plane { dst[i] = src[i] * scale + shift }
+                if let leakySlope {
+                    normalizeLeaky(src, scale: scale, shift: shift, slope: leakySlope, into: dst, count: plane)
+                } else {
+                    for i in 0..<plane { dst[i] = src[i] * scale + shift }
+                }
             }
         }
     }
     statistics?.update(batchMean: mean, batchVariance: variance, count: count)
     return makeResult(shape: input.shape, data: output, inputs: [input, weight, bias]) { result in
         let dy = result.gradient!
-        // Per channel: sums of dy and of dy * xhat give d(bias), d(weight) and dx.
+        // Per channel: sums of dz and of dz * xhat give d(bias), d(weight) and dx, where
+        // dz is the gradient at the normalised output (dy itself without an activation).
         var sumGradient = [Double](repeating: 0, count: channels)
         var sumGradientXhat = [Double](repeating: 0, count: channels)
         input.data.withUnsafeBufferPointer { xb in
@@ -78,14 +88,29 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                 sumGradient.withUnsafeMutableBufferPointer { sg in
                     sumGradientXhat.withUnsafeMutableBufferPointer { sx in
                         parallelItems(channels, costPerItem: count) { c in
+                            // The activation's gradient of one plane, recomputed into a
+                            // plane-sized scratch so that the sums run over the same
+                            // values in the same order as the unfused ops.
+                            var scratch = leakySlope == nil ? [] : uninitializedFloats(plane)
+                            let scale = weight.data[c] * inverseStd[c]
+                            let shift = bias.data[c] - mean[c] * scale
                             var s = 0.0, sxy = 0.0
-                            for n in 0..<batch {
-                                let offset = (n * channels + c) * plane
-                                s += sum(d + offset, plane)
-                                sxy += dot(d + offset, x + offset, plane)
+                            scratch.withUnsafeMutableBufferPointer { zb in
+                                for n in 0..<batch {
+                                    let offset = (n * channels + c) * plane
+                                    var gradient = d + offset
+                                    if let leakySlope {
+                                        let dz = zb.baseAddress!
+                                        leakyGradient(d + offset, input: x + offset, scale: scale, shift: shift,
+                                                      slope: leakySlope, into: dz, count: plane)
+                                        gradient = UnsafePointer(dz)
+                                    }
+                                    s += sum(gradient, plane)
+                                    sxy += dot(gradient, x + offset, plane)
+                                }
                             }
                             sg[c] = s
-                            // sum(dy * xhat) = (sum(dy * x) - mean * sum(dy)) * invstd
+                            // sum(dz * xhat) = (sum(dz * x) - mean * sum(dz)) * invstd
                             sx[c] = (sxy - Double(mean[c]) * s) * Double(inverseStd[c])
                         }
                     }
@@ -102,15 +127,25 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                         let g = gb.baseAddress!
                         parallelItems(batch * channels, costPerItem: plane) { item in
                             let c = item % channels
-                            // dx = w*invstd * (dy - mean(dy) - xhat * mean(dy*xhat))
+                            // dx = w*invstd * (dz - mean(dz) - xhat * mean(dz*xhat))
                             let k = weight.data[c] * inverseStd[c]
                             let meanGradient = Float(sumGradient[c] / Double(count))
                             let meanGradientXhat = Float(sumGradientXhat[c] / Double(count))
                             let m = mean[c], s = inverseStd[c]
+                            let shift = bias.data[c] - m * k
                             let src = x + item * plane, grad = d + item * plane, dst = g + item * plane
-                            for i in 0..<plane {
-                                let xhat = (src[i] - m) * s
-                                dst[i] = k * (grad[i] - meanGradient - xhat * meanGradientXhat)
+                            if let leakySlope {
+                                for i in 0..<plane {
+                                    let z = src[i] * k + shift
+                                    let dz = z > 0 ? grad[i] : leakySlope * grad[i]
+                                    let xhat = (src[i] - m) * s
+                                    dst[i] = k * (dz - meanGradient - xhat * meanGradientXhat)
+                                }
+                            } else {
+                                for i in 0..<plane {
+                                    let xhat = (src[i] - m) * s
+                                    dst[i] = k * (grad[i] - meanGradient - xhat * meanGradientXhat)
+                                }
                             }
                         }
                     }
@@ -118,6 +153,48 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                 }
             }
         }
+    }
+}
+
+/// out = LeakyReLU(x * scale + shift): the fused batch-norm output.
+@inline(__always)
+func normalizeLeaky(_ x: UnsafePointer<Float>, scale: Float, shift: Float, slope: Float,
+                    into out: UnsafeMutablePointer<Float>, count: Int) {
+    let a = SIMD8<Float>(repeating: scale), b = SIMD8<Float>(repeating: shift)
+    let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
+    var i = 0
+    while i &+ 8 <= count {
+        let z = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) * a + b
+        UnsafeMutableRawPointer(out + i).storeBytes(of: z.replacing(with: z * factor, where: z .<= zero),
+                                                    as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        let z = x[i] * scale + shift
+        out[i] = z > 0 ? z : slope * z
+        i &+= 1
+    }
+}
+
+/// out = dy where x * scale + shift > 0, else slope * dy: LeakyReLU's backward at the
+/// batch-norm output, recomputed from the batch-norm input.
+@inline(__always)
+func leakyGradient(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, scale: Float, shift: Float,
+                   slope: Float, into out: UnsafeMutablePointer<Float>, count: Int) {
+    let a = SIMD8<Float>(repeating: scale), b = SIMD8<Float>(repeating: shift)
+    let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
+    var i = 0
+    while i &+ 8 <= count {
+        let z = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) * a + b
+        let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: g.replacing(with: g * factor, where: z .<= zero),
+                                                    as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        let z = x[i] * scale + shift
+        out[i] = z > 0 ? dy[i] : slope * dy[i]
+        i &+= 1
     }
 }
 

@@ -24,14 +24,18 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     if let bias { require(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
     var output = uninitializedFloats(g.batch * g.outChannels * g.outHeight * g.outWidth)
     let padded = g.padded(input.data)
-    padded.withUnsafeBufferPointer { xp in
+    let biasAdded = padded.withUnsafeBufferPointer { xp in
         weight.data.withUnsafeBufferPointer { w in
             output.withUnsafeMutableBufferPointer { y in
-                g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, output: y.baseAddress!)
+                bias?.data.withUnsafeBufferPointer { b in
+                    g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, output: y.baseAddress!)
+                } ?? g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, bias: nil, output: y.baseAddress!)
             }
         }
     }
-    if let bias { addChannelBias(&output, bias.data, channels: g.outChannels, plane: g.outHeight * g.outWidth) }
+    if let bias, !biasAdded {
+        addChannelBias(&output, bias.data, channels: g.outChannels, plane: g.outHeight * g.outWidth)
+    }
     var inputs = [input, weight]
     if let bias { inputs.append(bias) }
     return makeResult(shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], data: output,
@@ -41,8 +45,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
             bias.withGradient { db in
                 dy.withUnsafeBufferPointer { d in
                     let plane = g.outHeight * g.outWidth
-                    for n in 0..<g.batch {
-                        for c in 0..<g.outChannels {
+                    parallelItems(g.outChannels, costPerItem: g.batch * plane) { c in
+                        for n in 0..<g.batch {
                             db[c] += Float(sum(d.baseAddress! + (n * g.outChannels + c) * plane, plane))
                         }
                     }
@@ -50,6 +54,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
             }
         }
         guard weight.requiresGradient || input.requiresGradient else { return }
+        // Padded again rather than saved from the forward pass: a copy of every padded
+        // activation would stay alive until the backward pass for a few ms of work here.
+        let padded = g.padded(input.data)
         padded.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { w in
                 dy.withUnsafeBufferPointer { d in
@@ -153,11 +160,14 @@ struct ConvolutionGeometry {
     /// front of the output gradient.
     var margin: Int { tapOffset(taps - 1) }
 
-    func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+    /// Writes the convolution into `y`; returns whether the bias was added on the way
+    /// (in the copy out of the wide layout), else the caller adds it.
+    func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                 output y: UnsafeMutablePointer<Float>) -> Bool {
         if let pattern {
-            forwardSparse(pattern, padded: xp, weight: weight, output: y)
+            return forwardSparse(pattern, padded: xp, weight: weight, bias: bias, output: y)
         } else if stride == 1 {
-            forwardShifted(padded: xp, weight: weight, output: y)
+            return forwardShifted(padded: xp, weight: weight, bias: bias, output: y)
         } else {
             var columns = uninitializedFloats(inChannels * taps * outPlane)
             columns.withUnsafeMutableBufferPointer { cb in
@@ -168,14 +178,32 @@ struct ConvolutionGeometry {
                          c: y + n * outChannels * outPlane, ldc: outPlane)
                 }
             }
+            return false
+        }
+    }
+
+    /// Copies the output rows out of the wide layout (rows at the padded width), adding
+    /// the bias on the way when there is one.
+    func copyFromWide(_ wide: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        parallelItems(outChannels, costPerItem: outPlane) { o in
+            for r in 0..<outHeight {
+                let source = wide + o * wideStride + r * paddedWidth, destination = out + o * outPlane + r * outWidth
+                if let bias {
+                    let b = bias[o]
+                    for q in 0..<outWidth { destination[q] = source[q] + b }
+                } else {
+                    destination.update(from: source, count: outWidth)
+                }
+            }
         }
     }
 
     /// Stride 1: for each block of output columns, accumulate the taps' GEMMs
-    /// Y_wide[:, block] += W_tap * X_padded[:, block + offset(tap)]. Blocks are spread over
-    /// the cores; each block's GEMMs run single-threaded.
+    /// Y_wide[:, block] += W_tap * X_padded[:, block + offset(tap)]. Tiles of output rows
+    /// and column blocks are spread over the cores (`parallelTiles`); each tile's GEMMs run
+    /// single-threaded.
     private func forwardShifted(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                output y: UnsafeMutablePointer<Float>) {
+                                bias: UnsafePointer<Float>?, output y: UnsafeMutablePointer<Float>) -> Bool {
         let byTap = taps == 1 ? [] : weightsByTap(weight)
         // With a one-column kernel the wide layout is the output layout itself.
         let direct = paddedWidth == outWidth
@@ -188,31 +216,24 @@ struct ConvolutionGeometry {
                     let x = xp + n * inChannels * paddedPlane
                     let out = y + n * outChannels * outPlane
                     let target = direct ? out : wb.baseAddress!
-                    parallelRanges(wideColumns, granularity: Self.columnBlock) { range in
+                    parallelTiles(rows: outChannels, columns: wideColumns, columnBlock: Self.columnBlock) { rows, range in
                         var j = range.lowerBound
                         while j < range.upperBound {
                             let width = min(Self.columnBlock, range.upperBound - j)
                             for t in 0..<taps {
-                                serialGemm(m: outChannels, n: width, k: inChannels,
-                                           a: w + t * outChannels * inChannels, lda: inChannels,
+                                serialGemm(m: rows.count, n: width, k: inChannels,
+                                           a: w + t * outChannels * inChannels + rows.lowerBound * inChannels, lda: inChannels,
                                            b: x + tapOffset(t) + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1,
-                                           c: target + j, ldc: wideStride)
+                                           c: target + rows.lowerBound * wideStride + j, ldc: wideStride)
                             }
                             j += width
                         }
                     }
-                    if !direct {
-                        let wp = wb.baseAddress!
-                        parallelItems(outChannels, costPerItem: outPlane) { o in
-                            for r in 0..<outHeight {
-                                (out + o * outPlane + r * outWidth)
-                                    .update(from: wp + o * wideStride + r * paddedWidth, count: outWidth)
-                            }
-                        }
-                    }
+                    if !direct { copyFromWide(wb.baseAddress!, bias: bias, into: out) }
                 }
             }
         }
+        return !direct
     }
 
     func backward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -330,15 +351,16 @@ struct ConvolutionGeometry {
                     }
                     if let g = paddedInputGradient {
                         let target = g + n * inChannels * paddedPlane
-                        parallelRanges(paddedPlane, granularity: Self.columnBlock) { range in
+                        parallelTiles(rows: inChannels, columns: paddedPlane, columnBlock: Self.columnBlock) { channels, range in
                             var p = range.lowerBound
                             while p < range.upperBound {
                                 let width = min(Self.columnBlock, range.upperBound - p)
                                 for t in 0..<taps {
-                                    serialGemm(transposeA: true, m: inChannels, n: width, k: outChannels,
-                                               a: w + t * outChannels * inChannels, lda: inChannels,
+                                    serialGemm(transposeA: true, m: channels.count, n: width, k: outChannels,
+                                               a: w + t * outChannels * inChannels + channels.lowerBound, lda: inChannels,
                                                b: rows + margin - tapOffset(t) + p, ldb: rowLength,
-                                               beta: t == 0 ? 0 : 1, c: target + p, ldc: paddedPlane)
+                                               beta: t == 0 ? 0 : 1, c: target + channels.lowerBound * paddedPlane + p,
+                                               ldc: paddedPlane)
                                 }
                                 p += width
                             }
@@ -419,7 +441,7 @@ extension ConvolutionGeometry {
     }
 
     func forwardSparse(_ pattern: SparsityPattern, padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                       output y: UnsafeMutablePointer<Float>) {
+                       bias: UnsafePointer<Float>?, output y: UnsafeMutablePointer<Float>) -> Bool {
         let (offsets, values) = outputEntries(pattern, weight: weight)
         GemmCounter.flops += 2 * Double(batch * pattern.kept * (stride == 1 ? wideColumns : outPlane))
         let rowStart = pattern.byOutput.rowStart
@@ -432,16 +454,10 @@ extension ConvolutionGeometry {
                     let target = direct ? out : wb.baseAddress!
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
                                source: xp + n * inChannels * paddedPlane, columns: wideColumns, output: target, outStride: wideStride)
-                    if !direct {
-                        let wp = wb.baseAddress!
-                        parallelItems(outChannels, costPerItem: outPlane) { o in
-                            for r in 0..<outHeight {
-                                (out + o * outPlane + r * outWidth).update(from: wp + o * wideStride + r * paddedWidth, count: outWidth)
-                            }
-                        }
-                    }
+                    if !direct { copyFromWide(wb.baseAddress!, bias: bias, into: out) }
                 }
             }
+            return !direct
         } else {
             var columns = uninitializedFloats(inChannels * taps * outPlane)
             columns.withUnsafeMutableBufferPointer { cb in
@@ -451,6 +467,7 @@ extension ConvolutionGeometry {
                                source: cb.baseAddress!, columns: outPlane, output: y + n * outChannels * outPlane, outStride: outPlane)
                 }
             }
+            return false
         }
     }
 
