@@ -1,25 +1,25 @@
 set terminal svg enhanced font 'Sans,10' size 860,440 background '#ffffff'
-set output 'figures/fig1-size-tradeoff/fig-size-inpainting.svg'
+set output '/work/quickrun/figures/fig1-size-tradeoff/fig-size-inpainting.svg'
 set xlabel 'trainable parameters'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
 set key outside right top box opaque
 set logscale x
-set label 99 '64x64 crop of chelsea, text mask, 93.7 % known, 250 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
+set label 99 '64x64 crop of chelsea, text mask, 87.6 % known, 250 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
-2217831.0 27.93627503773716
-1422674.0 28.777471632927167
-913774.0 28.331471586898434
-588078.0 28.75283724028496
+2217831.0 27.90594408926999
+1422674.0 28.127330708635906
+913774.0 28.57109422270422
+588078.0 28.53703395641356
 EOD
 
 $s1 << EOD
-1776.0 26.70248509640574
-6624.0 26.829331711401405
-25536.0 26.864515427428874
-100224.0 27.19720539126397
-588744.0 26.58342414421452
-913761.0 26.912050760238102
+1776.0 27.0292928162961
+6624.0 26.644903083357928
+25536.0 27.106669683014708
+100224.0 27.21210725839064
+588744.0 26.73000558026085
+913761.0 26.670480960939578
 EOD
 
 plot $s0 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#0072B2' title 'dense DIP and LIPs (IMP)', \

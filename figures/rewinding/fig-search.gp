@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
-set output 'figures/rewinding/fig-search.svg'
+set output '/work/quickrun/figures/rewinding/fig-search.svg'
 set xlabel 'sparsity of the round''s mask (%)'
 set ylabel 'search PSNR (dB)'
 set grid lc rgb '#dddddd'
@@ -17,8 +17,6 @@ EOD
 $s1 << EOD
 0.0 24.666882631820783
 20.000018109643026 24.908501425425754
-36.00002354253593 24.818820723100945
-48.80000977920723 25.984486811650896
 EOD
 
 plot $s0 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#0072B2' title 'rewind to θ0 (LIP)', \
