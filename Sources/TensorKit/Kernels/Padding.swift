@@ -48,20 +48,31 @@ func padPlanes(_ source: UnsafePointer<Float>, channels: Int, height: Int, width
     }
 }
 
-/// The adjoint of `padPlanes`: adds the gradient of every padded position into the
-/// source pixel it was copied from (reflected borders fold back into the interior).
-func accumulateUnpaddedPlanes(_ paddedGradient: UnsafePointer<Float>, channels: Int, height: Int,
-                              width: Int, pad: Int, mode: PaddingMode,
-                              into gradient: UnsafeMutablePointer<Float>) {
+/// The adjoint of `padPlanes`, written (not accumulated) into `gradient`: each pixel gets
+/// its padded position's gradient plus those of every border position copied from it
+/// (reflected borders fold back into the interior). The interior is a plain row copy,
+/// so no zero fill and no per-pixel index arithmetic outside the borders.
+func foldPaddedPlanes(_ paddedGradient: UnsafePointer<Float>, channels: Int, height: Int,
+                      width: Int, pad: Int, mode: PaddingMode,
+                      into gradient: UnsafeMutablePointer<Float>) {
     let paddedHeight = height &+ 2 &* pad, paddedWidth = width &+ 2 &* pad
     parallelItems(channels, costPerItem: paddedHeight &* paddedWidth) { c in
         let src = paddedGradient + c &* paddedHeight &* paddedWidth
         let dst = gradient + c &* height &* width
-        for r in 0..<paddedHeight {
+        for r in 0..<height {
+            let row = src + (r &+ pad) &* paddedWidth, dstRow = dst + r &* width
+            dstRow.update(from: row + pad, count: width)
+            for col in 0..<pad {
+                let left = sourceIndex(col &- pad, size: width, mode: mode)
+                if left >= 0 { dstRow[left] += row[col] }
+                let right = sourceIndex(width &+ col, size: width, mode: mode)
+                if right >= 0 { dstRow[right] += row[pad &+ width &+ col] }
+            }
+        }
+        for r in Array(0..<pad) + Array((pad &+ height)..<paddedHeight) {
             let sr = sourceIndex(r &- pad, size: height, mode: mode)
             if sr < 0 { continue }
-            let row = src + r &* paddedWidth
-            let dstRow = dst + sr &* width
+            let row = src + r &* paddedWidth, dstRow = dst + sr &* width
             for col in 0..<paddedWidth {
                 let sc = sourceIndex(col &- pad, size: width, mode: mode)
                 if sc >= 0 { dstRow[sc] += row[col] }

@@ -60,7 +60,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
         padded.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { w in
                 dy.withUnsafeBufferPointer { d in
-                    var dx: [Float]? = input.requiresGradient ? [Float](repeating: 0, count: input.count) : nil
+                    var dx: [Float]? = !input.requiresGradient ? nil
+                        : g.inputGradientNeedsZeros ? [Float](repeating: 0, count: input.count) : uninitializedFloats(input.count)
                     var dw: [Float]? = weight.requiresGradient ? [Float](repeating: 0, count: weight.count) : nil
                     g.backward(padded: xp.baseAddress!, weight: w.baseAddress!, outputGradient: d.baseAddress!,
                                inputGradient: &dx, weightGradient: &dw)
@@ -244,7 +245,7 @@ struct ConvolutionGeometry {
             return
         }
         let needInput = dx != nil, needWeight = dw != nil
-        var dxp = [Float](repeating: 0, count: needInput ? (padding > 0 ? batch * inChannels * paddedPlane : 0) : 0)
+        var dxp = needInput && padding > 0 ? paddedGradientBuffer() : []
         // Gradient w.r.t. the padded input lands in dxp (or straight in dx when unpadded).
         func withPaddedGradient(_ body: (UnsafeMutablePointer<Float>) -> Void) {
             if padding > 0 {
@@ -380,14 +381,26 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// Adds the gradient w.r.t. the padded input into the input's gradient (the padding's adjoint).
+    /// Writes the input's gradient from the gradient w.r.t. the padded input (the
+    /// padding's adjoint).
     func foldPadding(_ paddedGradient: [Float], into gradient: inout [Float]) {
         paddedGradient.withUnsafeBufferPointer { gp in
             gradient.withUnsafeMutableBufferPointer { g in
-                accumulateUnpaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
-                                         width: width, pad: padding, mode: mode, into: g.baseAddress!)
+                foldPaddedPlanes(gp.baseAddress!, channels: batch * inChannels, height: height,
+                                 width: width, pad: padding, mode: mode, into: g.baseAddress!)
             }
         }
+    }
+
+    /// Whether the backward pass adds into the input gradient rather than writing every
+    /// entry: only im2col's adjoint (strides above 1) accumulates, straight into the
+    /// input's gradient when there is no padding, else into the padded one.
+    var inputGradientNeedsZeros: Bool { stride != 1 && padding == 0 }
+    var paddedGradientNeedsZeros: Bool { stride != 1 }
+
+    func paddedGradientBuffer() -> [Float] {
+        let count = batch * inChannels * paddedPlane
+        return paddedGradientNeedsZeros ? [Float](repeating: 0, count: count) : uninitializedFloats(count)
     }
 
     /// columns[(c, kh, kw), (r, q)] = padded[c, r*stride + kh, q*stride + kw]
@@ -481,7 +494,7 @@ extension ConvolutionGeometry {
         let inputIndices = pattern.byInput.weightIndex
         var inputValues = [Float](repeating: 0, count: inputIndices.count)
         for (k, w) in inputIndices.enumerated() { inputValues[k] = weight[w] }
-        var dxp = [Float](repeating: 0, count: needInput && padding > 0 ? batch * inChannels * paddedPlane : 0)
+        var dxp = needInput && padding > 0 ? paddedGradientBuffer() : []
         let margin = self.margin
         let rowLength = margin + paddedPlane
         if stride == 1 {
