@@ -88,26 +88,15 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                 sumGradient.withUnsafeMutableBufferPointer { sg in
                     sumGradientXhat.withUnsafeMutableBufferPointer { sx in
                         parallelItems(channels, costPerItem: count) { c in
-                            // The activation's gradient of one plane, recomputed into a
-                            // plane-sized scratch so that the sums run over the same
-                            // values in the same order as the unfused ops.
-                            var scratch = leakySlope == nil ? [] : uninitializedFloats(plane)
                             let scale = weight.data[c] * inverseStd[c]
                             let shift = bias.data[c] - mean[c] * scale
                             var s = 0.0, sxy = 0.0
-                            scratch.withUnsafeMutableBufferPointer { zb in
-                                for n in 0..<batch {
-                                    let offset = (n * channels + c) * plane
-                                    var gradient = d + offset
-                                    if let leakySlope {
-                                        let dz = zb.baseAddress!
-                                        leakyGradient(d + offset, input: x + offset, scale: scale, shift: shift,
-                                                      slope: leakySlope, into: dz, count: plane)
-                                        gradient = UnsafePointer(dz)
-                                    }
-                                    s += sum(gradient, plane)
-                                    sxy += dot(gradient, x + offset, plane)
-                                }
+                            for n in 0..<batch {
+                                let offset = (n * channels + c) * plane
+                                let sums = gradientSums(d + offset, input: x + offset, scale: scale, shift: shift,
+                                                        slope: leakySlope ?? 1, count: plane)
+                                s += sums.gradient
+                                sxy += sums.gradientTimesInput
                             }
                             sg[c] = s
                             // sum(dz * xhat) = (sum(dz * x) - mean * sum(dz)) * invstd
@@ -134,18 +123,28 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                             let m = mean[c], s = inverseStd[c]
                             let shift = bias.data[c] - m * k
                             let src = x + item * plane, grad = d + item * plane, dst = g + item * plane
-                            if let leakySlope {
-                                for i in 0..<plane {
-                                    let z = src[i] * k + shift
-                                    let dz = z > 0 ? grad[i] : leakySlope * grad[i]
-                                    let xhat = (src[i] - m) * s
-                                    dst[i] = k * (dz - meanGradient - xhat * meanGradientXhat)
-                                }
-                            } else {
-                                for i in 0..<plane {
-                                    let xhat = (src[i] - m) * s
-                                    dst[i] = k * (grad[i] - meanGradient - xhat * meanGradientXhat)
-                                }
+                            // Slope 1 is the identity (g * 1 == g exactly): plain batch norm.
+                            let slope = leakySlope ?? 1
+                            let kv = SIMD8<Float>(repeating: k), shiftv = SIMD8<Float>(repeating: shift)
+                            let mv = SIMD8<Float>(repeating: m), sv = SIMD8<Float>(repeating: s)
+                            let mg = SIMD8<Float>(repeating: meanGradient), mgx = SIMD8<Float>(repeating: meanGradientXhat)
+                            let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
+                            var i = 0
+                            while i &+ 8 <= plane {
+                                let xv = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+                                let gv = UnsafeRawPointer(grad + i).loadUnaligned(as: SIMD8<Float>.self)
+                                let z = xv * kv + shiftv
+                                let dz = gv.replacing(with: gv * factor, where: z .<= zero)
+                                let xhat = (xv - mv) * sv
+                                UnsafeMutableRawPointer(dst + i).storeBytes(of: kv * (dz - mg - xhat * mgx), as: SIMD8<Float>.self)
+                                i &+= 8
+                            }
+                            while i < plane {
+                                let z = src[i] * k + shift
+                                let dz = z > 0 ? grad[i] : slope * grad[i]
+                                let xhat = (src[i] - m) * s
+                                dst[i] = k * (dz - meanGradient - xhat * meanGradientXhat)
+                                i &+= 1
                             }
                         }
                     }
@@ -176,26 +175,42 @@ func normalizeLeaky(_ x: UnsafePointer<Float>, scale: Float, shift: Float, slope
     }
 }
 
-/// out = dy where x * scale + shift > 0, else slope * dy: LeakyReLU's backward at the
-/// batch-norm output, recomputed from the batch-norm input.
+/// Σ dz and Σ dz * x over one plane, where dz = dy where x * scale + shift > 0, else
+/// slope * dy: LeakyReLU's backward at the batch-norm output, recomputed from the
+/// batch-norm input (slope 1: dz = dy). One pass, with exactly the arithmetic of
+/// `sum(dz)` and `dot(dz, x)` (the same blocks, lanes and fused multiply-adds), so the
+/// fused operation matches the unfused ones bit for bit.
 @inline(__always)
-func leakyGradient(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, scale: Float, shift: Float,
-                   slope: Float, into out: UnsafeMutablePointer<Float>, count: Int) {
+func gradientSums(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, scale: Float, shift: Float,
+                  slope: Float, count: Int) -> (gradient: Double, gradientTimesInput: Double) {
     let a = SIMD8<Float>(repeating: scale), b = SIMD8<Float>(repeating: shift)
     let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
+    var gradientTotal = 0.0, productTotal = 0.0
     var i = 0
-    while i &+ 8 <= count {
-        let z = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) * a + b
-        let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(out + i).storeBytes(of: g.replacing(with: g * factor, where: z .<= zero),
-                                                    as: SIMD8<Float>.self)
-        i &+= 8
-    }
     while i < count {
-        let z = x[i] * scale + shift
-        out[i] = z > 0 ? dy[i] : slope * dy[i]
-        i &+= 1
+        let blockEnd = min(count, i &+ 4096)
+        var sums = SIMD8<Float>(), products = SIMD8<Float>()
+        while i &+ 8 <= blockEnd {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            let z = xv * a + b
+            let dz = g.replacing(with: g * factor, where: z .<= zero)
+            sums += dz
+            products.addProduct(dz, xv)
+            i &+= 8
+        }
+        var tailSum: Float = 0, tailProduct: Float = 0
+        while i < blockEnd {
+            let z = x[i] * scale + shift
+            let dz = z > 0 ? dy[i] : slope * dy[i]
+            tailSum += dz
+            tailProduct += dz * x[i]
+            i &+= 1
+        }
+        gradientTotal += Double(sums.sum()) + Double(tailSum)
+        productTotal += Double(products.sum()) + Double(tailProduct)
     }
+    return (gradientTotal, productTotal)
 }
 
 /// Sum of (x - mean)^2 with SIMD8 lanes folded into Double per block.

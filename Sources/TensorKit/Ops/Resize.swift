@@ -69,45 +69,62 @@ public func upsample(_ x: Tensor, factor: Int = 2, mode: UpsampleMode) -> Tensor
             x.accumulateGradient(dx)
         }
     case .bilinear:
+        // Separable: each input row is interpolated horizontally once (every input row
+        // serves up to 2 * factor output rows), then output rows mix two of those. The
+        // expression is PyTorch's h0 * (w0 a + w1 b) + h1 * (w0 c + w1 d), term for term.
         let rows = BilinearAxis(inputSize: height, factor: factor)
         let cols = BilinearAxis(inputSize: width, factor: factor)
         x.data.withUnsafeBufferPointer { xb in
             output.withUnsafeMutableBufferPointer { yb in
                 let src = xb.baseAddress!, dst = yb.baseAddress!
                 parallelItems(planes, costPerItem: outPlane) { p in
-                    let plane = src + p * inPlane
-                    for r in 0..<outHeight {
-                        let h1 = rows.highWeight[r], h0 = 1 - h1
-                        let top = plane + rows.low[r] * width, bottom = plane + rows.high[r] * width
-                        let dstRow = dst + p * outPlane + r * outWidth
-                        for c in 0..<outWidth {
-                            let w1 = cols.highWeight[c], w0 = 1 - w1
-                            let c0 = cols.low[c], c1 = cols.high[c]
-                            dstRow[c] = h0 * (w0 * top[c0] + w1 * top[c1]) + h1 * (w0 * bottom[c0] + w1 * bottom[c1])
+                    var horizontal = uninitializedFloats(height * outWidth)
+                    horizontal.withUnsafeMutableBufferPointer { hb in
+                        let h = hb.baseAddress!
+                        for i in 0..<height {
+                            let row = src + p * inPlane + i * width, out = h + i * outWidth
+                            for c in 0..<outWidth {
+                                let w1 = cols.highWeight[c], w0 = 1 - w1
+                                out[c] = w0 * row[cols.low[c]] + w1 * row[cols.high[c]]
+                            }
+                        }
+                        for r in 0..<outHeight {
+                            let h1 = rows.highWeight[r], h0 = 1 - h1
+                            let top = h + rows.low[r] * outWidth, bottom = h + rows.high[r] * outWidth
+                            let dstRow = dst + p * outPlane + r * outWidth
+                            for c in 0..<outWidth { dstRow[c] = h0 * top[c] + h1 * bottom[c] }
                         }
                     }
                 }
             }
         }
         return makeResult(shape: [x.shape[0], x.shape[1], outHeight, outWidth], data: output, inputs: [x]) { result in
+            // The adjoint of the two passes: output rows into horizontally interpolated
+            // rows, then those back onto input pixels.
             var dx = [Float](repeating: 0, count: x.count)
             result.gradient!.withUnsafeBufferPointer { gb in
                 dx.withUnsafeMutableBufferPointer { db in
                     let g = gb.baseAddress!, d = db.baseAddress!
                     parallelItems(planes, costPerItem: outPlane) { p in
-                        let plane = d + p * inPlane
-                        for r in 0..<outHeight {
-                            let h1 = rows.highWeight[r], h0 = 1 - h1
-                            let top = plane + rows.low[r] * width, bottom = plane + rows.high[r] * width
-                            let gRow = g + p * outPlane + r * outWidth
-                            for c in 0..<outWidth {
-                                let w1 = cols.highWeight[c], w0 = 1 - w1
-                                let c0 = cols.low[c], c1 = cols.high[c]
-                                let v = gRow[c]
-                                top[c0] += h0 * w0 * v
-                                top[c1] += h0 * w1 * v
-                                bottom[c0] += h1 * w0 * v
-                                bottom[c1] += h1 * w1 * v
+                        var horizontal = [Float](repeating: 0, count: height * outWidth)
+                        horizontal.withUnsafeMutableBufferPointer { hb in
+                            let h = hb.baseAddress!
+                            for r in 0..<outHeight {
+                                let h1 = rows.highWeight[r], h0 = 1 - h1
+                                let top = h + rows.low[r] * outWidth, bottom = h + rows.high[r] * outWidth
+                                let gRow = g + p * outPlane + r * outWidth
+                                for c in 0..<outWidth {
+                                    top[c] += h0 * gRow[c]
+                                    bottom[c] += h1 * gRow[c]
+                                }
+                            }
+                            for i in 0..<height {
+                                let row = h + i * outWidth, out = d + p * inPlane + i * width
+                                for c in 0..<outWidth {
+                                    let w1 = cols.highWeight[c], w0 = 1 - w1
+                                    out[cols.low[c]] += w0 * row[c]
+                                    out[cols.high[c]] += w1 * row[c]
+                                }
                             }
                         }
                     }
