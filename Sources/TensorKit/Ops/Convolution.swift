@@ -24,16 +24,14 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     if let bias { require(bias.shape == [g.outChannels], "conv bias shape \(bias.shape), expected [\(g.outChannels)]") }
     var output = uninitializedFloats(g.batch * g.outChannels * g.outHeight * g.outWidth)
     let padded = g.padded(input.data)
-    let biasAdded = padded.withUnsafeBufferPointer { xp in
+    padded.withUnsafeBufferPointer { xp in
         weight.data.withUnsafeBufferPointer { w in
             output.withUnsafeMutableBufferPointer { y in
-                bias?.data.withUnsafeBufferPointer { b in
-                    g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, output: y.baseAddress!)
-                } ?? g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, bias: nil, output: y.baseAddress!)
+                g.forward(padded: xp.baseAddress!, weight: w.baseAddress!, bias: bias?.data, output: y.baseAddress!)
             }
         }
     }
-    if let bias, !biasAdded {
+    if let bias, !g.addsBiasInWideCopy {
         addChannelBias(&output, bias.data, channels: g.outChannels, plane: g.outHeight * g.outWidth)
     }
     var inputs = [input, weight]
@@ -161,14 +159,17 @@ struct ConvolutionGeometry {
     /// front of the output gradient.
     var margin: Int { tapOffset(taps - 1) }
 
-    /// Writes the convolution into `y`; returns whether the bias was added on the way
-    /// (in the copy out of the wide layout), else the caller adds it.
-    func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 output y: UnsafeMutablePointer<Float>) -> Bool {
+    /// Whether the stride-1 passes compute rows at the padded width and copy them out of
+    /// that wide layout; the bias is added in that copy, else the caller adds it.
+    var addsBiasInWideCopy: Bool { stride == 1 && paddedWidth != outWidth }
+
+    /// Writes the convolution into `y`, with the bias when `addsBiasInWideCopy`.
+    func forward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?,
+                 output y: UnsafeMutablePointer<Float>) {
         if let pattern {
-            return forwardSparse(pattern, padded: xp, weight: weight, bias: bias, output: y)
+            forwardSparse(pattern, padded: xp, weight: weight, bias: bias, output: y)
         } else if stride == 1 {
-            return forwardShifted(padded: xp, weight: weight, bias: bias, output: y)
+            forwardShifted(padded: xp, weight: weight, bias: bias, output: y)
         } else {
             var columns = uninitializedFloats(inChannels * taps * outPlane)
             columns.withUnsafeMutableBufferPointer { cb in
@@ -179,13 +180,12 @@ struct ConvolutionGeometry {
                          c: y + n * outChannels * outPlane, ldc: outPlane)
                 }
             }
-            return false
         }
     }
 
     /// Copies the output rows out of the wide layout (rows at the padded width), adding
     /// the bias on the way when there is one.
-    func copyFromWide(_ wide: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+    func copyFromWide(_ wide: UnsafePointer<Float>, bias: [Float]?, into out: UnsafeMutablePointer<Float>) {
         parallelItems(outChannels, costPerItem: outPlane) { o in
             for r in 0..<outHeight {
                 let source = wide + o * wideStride + r * paddedWidth, destination = out + o * outPlane + r * outWidth
@@ -204,7 +204,7 @@ struct ConvolutionGeometry {
     /// and column blocks are spread over the cores (`parallelTiles`); each tile's GEMMs run
     /// single-threaded.
     private func forwardShifted(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, output y: UnsafeMutablePointer<Float>) -> Bool {
+                                bias: [Float]?, output y: UnsafeMutablePointer<Float>) {
         let byTap = taps == 1 ? [] : weightsByTap(weight)
         // With a one-column kernel the wide layout is the output layout itself.
         let direct = paddedWidth == outWidth
@@ -234,7 +234,6 @@ struct ConvolutionGeometry {
                 }
             }
         }
-        return !direct
     }
 
     func backward(padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -454,7 +453,7 @@ extension ConvolutionGeometry {
     }
 
     func forwardSparse(_ pattern: SparsityPattern, padded xp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                       bias: UnsafePointer<Float>?, output y: UnsafeMutablePointer<Float>) -> Bool {
+                       bias: [Float]?, output y: UnsafeMutablePointer<Float>) {
         let (offsets, values) = outputEntries(pattern, weight: weight)
         GemmCounter.flops += 2 * Double(batch * pattern.kept * (stride == 1 ? wideColumns : outPlane))
         let rowStart = pattern.byOutput.rowStart
@@ -470,7 +469,6 @@ extension ConvolutionGeometry {
                     if !direct { copyFromWide(wb.baseAddress!, bias: bias, into: out) }
                 }
             }
-            return !direct
         } else {
             var columns = uninitializedFloats(inChannels * taps * outPlane)
             columns.withUnsafeMutableBufferPointer { cb in
@@ -480,7 +478,6 @@ extension ConvolutionGeometry {
                                source: cb.baseAddress!, columns: outPlane, output: y + n * outChannels * outPlane, outStride: outPlane)
                 }
             }
-            return false
         }
     }
 
