@@ -83,7 +83,7 @@ extension Bench {
     func timeLayers() {
         let size = sizes.max()!
         print("convolution shapes at \(size)x\(size) input (best of 5)")
-        print("layer                         fwd ms  GFLOP/s   fwd+bwd ms  GFLOP/s   (sparse rows: GFLOP/s of the kept work)")
+        print("layer                               fwd ms  GFLOP/s   fwd+bwd ms  GFLOP/s   (sparse rows: GFLOP/s of the kept work)")
         var random = RandomSource(seed: 1)
         let shapes: [(String, Int, Int, Int, Int)] = [
             ("down 3x3 s2 32->128", 32, size, 3, 2), ("3x3 128->128 (half res)", 128, size / 2, 3, 1),
@@ -108,20 +108,28 @@ extension Bench {
                 }
                 return result
             }
-            let forward = best {
-                _ = GradientMode.withoutGradients {
-                    conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection)
+            // Winograd layers also get a row for the direct GEMM lowering they replace; GFLOP/s
+            // count the direct convolution's work (the usual convention) for both.
+            let winograd = ConvolutionLowering.automatic.usesWinograd(input: x.shape, weight: w.shape, stride: stride,
+                                                                     padding: kernel / 2)
+            for lowering in winograd ? [ConvolutionLowering.automatic, .direct] : [.automatic] {
+                let forward = best {
+                    _ = GradientMode.withoutGradients {
+                        conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection, lowering: lowering)
+                    }
                 }
+                let both = best {
+                    let y = conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection,
+                                   lowering: lowering)
+                    y.backward(seed: y.data)
+                    x.zeroGradient()
+                    w.zeroGradient()
+                }
+                let name = !winograd ? label : lowering == .automatic ? label + ", Winograd" : "  direct (shifted GEMMs)"
+                print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                      + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", forward * 1000, flops / forward / 1e9,
+                               both * 1000, 3 * flops / both / 1e9))
             }
-            let both = best {
-                let y = conv2d(x, weight: w, stride: stride, padding: kernel / 2, paddingMode: .reflection)
-                y.backward(seed: y.data)
-                x.zeroGradient()
-                w.zeroGradient()
-            }
-            print(label.padding(toLength: 28, withPad: " ", startingAt: 0)
-                  + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", forward * 1000, flops / forward / 1e9,
-                           both * 1000, 3 * flops / both / 1e9))
             for density in [0.11, 0.03] {
                 var maskRandom = RandomSource(seed: 9)
                 let mask = (0..<w.count).map { _ in Double(maskRandom.nextUniform()) < density ? Float(1) : 0 }
@@ -139,7 +147,7 @@ extension Bench {
                     x.zeroGradient()
                     masked.zeroGradient()
                 }
-                print("  sparse, \(Int(density * 100)) % kept".padding(toLength: 28, withPad: " ", startingAt: 0)
+                print("  sparse, \(Int(density * 100)) % kept".padding(toLength: 34, withPad: " ", startingAt: 0)
                       + String(format: "%7.2f  %7.1f   %9.2f  %7.1f", sparseForward * 1000, keptFlops / sparseForward / 1e9,
                                sparseBoth * 1000, 3 * keptFlops / sparseBoth / 1e9))
             }
