@@ -69,8 +69,12 @@ struct WinogradCorrelation {
         var result = uninitializedFloats(16 * pairs)
         result.withUnsafeMutableBufferPointer { u in
             let u = u.baseAddress!
-            parallelItems(outChannels, costPerItem: inChannels * 64) { o in
-                for i in 0..<inChannels {
+            // One row of the U matrices per item, so that the writes run along rows.
+            let rows = forInputGradient ? inChannels : outChannels, columns = forInputGradient ? outChannels : inChannels
+            parallelItems(rows, costPerItem: columns * 64) { row in
+                for column in 0..<columns {
+                    let (o, i) = forInputGradient ? (column, row) : (row, column)
+                    let position = row &* columns &+ column
                     let g = weight + (o &* inChannels &+ i) &* 9
                     var k = (g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8])
                     if forInputGradient { k = (k.8, k.7, k.6, k.5, k.4, k.3, k.2, k.1, k.0) }
@@ -78,7 +82,6 @@ struct WinogradCorrelation {
                     let r0 = (k.0, k.1, k.2), r3 = (k.6, k.7, k.8)
                     let r1 = (0.5 * (k.0 + k.3 + k.6), 0.5 * (k.1 + k.4 + k.7), 0.5 * (k.2 + k.5 + k.8))
                     let r2 = (0.5 * (k.0 - k.3 + k.6), 0.5 * (k.1 - k.4 + k.7), 0.5 * (k.2 - k.5 + k.8))
-                    let position = forInputGradient ? i &* outChannels &+ o : o &* inChannels &+ i
                     // (G g) Gᵀ along each row gives U's row.
                     @inline(__always) func write(_ row: (Float, Float, Float), at xi: Int) {
                         u[xi &* pairs &+ position] = row.0
