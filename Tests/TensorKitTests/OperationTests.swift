@@ -16,6 +16,39 @@ struct OperationTests {
         }
     }
 
+    /// Statistics in one pass must not cancel on planes whose mean is large against their
+    /// spread (a conv output with a large bias): compared with a Double two-pass reference.
+    @Test func batchNormStatisticsHoldOnPlanesWithALargeMean() {
+        var random = RandomSource(seed: 5)
+        let offsets: [Float] = [1000, -300, 0.5]
+        let plane = 64 * 48
+        var data = [Float](repeating: 0, count: 2 * 3 * plane)
+        for n in 0..<2 { for c in 0..<3 {
+            let noise = random.uniform(count: plane, low: -0.05, high: 0.05)
+            for i in 0..<plane { data[(n * 3 + c) * plane + i] = offsets[c] + noise[i] }
+        } }
+        let x = Tensor(shape: [2, 3, 64, 48], data: data)
+        let statistics = RunningStatistics(channels: 3, momentum: 1)
+        let y = batchNorm(x, weight: Tensor(filling: 1, shape: [3]), bias: Tensor(zeros: [3]), statistics: statistics)
+        for c in 0..<3 {
+            var values: [Double] = []
+            for n in 0..<2 { values += data[((n * 3 + c) * plane)..<((n * 3 + c + 1) * plane)].map(Double.init) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+            let unbiased = variance * Double(values.count) / Double(values.count - 1)
+            #expect(abs(Double(statistics.variance[c]) - unbiased) < 1e-4 * unbiased, "channel \(c)")
+            #expect(abs(Double(statistics.mean[c]) - mean) < 1e-6 * max(1, abs(mean)), "channel \(c)")
+            for n in 0..<2 {
+                for i in stride(from: 0, to: plane, by: 97) {
+                    let value = Double(data[(n * 3 + c) * plane + i]), std = (variance + 1e-5).squareRoot()
+                    // y = x * scale + shift rounds x * scale, which is large here: allow that.
+                    let tolerance = 1e-4 + 4 * 6e-8 * abs(value) / std
+                    #expect(abs(Double(y.data[(n * 3 + c) * plane + i]) - (value - mean) / std) < tolerance)
+                }
+            }
+        }
+    }
+
     @Test func batchNormGradients() {
         let x = randomTensor([2, 3, 3, 4], seed: 2)
         let weight = randomTensor([3], seed: 3, low: 0.5, high: 1.5)

@@ -53,34 +53,6 @@ func zipElements(_ a: [Float], _ b: [Float], _ combine: (Float, Float) -> Float)
     return output
 }
 
-/// Sum and sum of squares of `count` floats, accumulated in SIMD8 lanes and finished in
-/// Double, so that a 512x512 plane keeps full Float precision.
-@inline(__always)
-func sumAndSquares(_ x: UnsafePointer<Float>, _ count: Int) -> (sum: Double, squares: Double) {
-    var sum = 0.0, squares = 0.0
-    var i = 0
-    // Blocks of 4096 bound the Float lane error before it is folded into the Double total.
-    while i < count {
-        let blockEnd = min(count, i &+ 4096)
-        var s = SIMD8<Float>(), q = SIMD8<Float>()
-        while i &+ 8 <= blockEnd {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            s += v
-            q.addProduct(v, v)
-            i &+= 8
-        }
-        var tailSum: Float = 0, tailSquares: Float = 0
-        while i < blockEnd {
-            tailSum += x[i]
-            tailSquares += x[i] * x[i]
-            i &+= 1
-        }
-        sum += Double(s.sum()) + Double(tailSum)
-        squares += Double(q.sum()) + Double(tailSquares)
-    }
-    return (sum, squares)
-}
-
 /// Sum of `count` floats (SIMD8 lanes, blocks folded into Double).
 @inline(__always)
 func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Double {

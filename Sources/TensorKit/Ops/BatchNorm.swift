@@ -43,19 +43,23 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
     var output = uninitializedFloats(input.count)
     input.data.withUnsafeBufferPointer { xb in
         let x = xb.baseAddress!
-        // Two passes (mean, then centred squares) for accuracy on planes with a large mean.
+        // One pass over the input: sums of (x - K) and (x - K)^2 with K the channel's first
+        // value. Shifting by a sample keeps var = E[(x-K)^2] - E[x-K]^2 free of cancellation
+        // on planes whose mean is large against their spread, as a second pass over
+        // centred values would, at half the memory traffic (these tensors are tens of MiB).
         mean.withUnsafeMutableBufferPointer { mb in
             variance.withUnsafeMutableBufferPointer { vb in
                 parallelItems(channels, costPerItem: count) { c in
-                    var total = 0.0
-                    for n in 0..<batch { total += sum(x + (n * channels + c) * plane, plane) }
-                    let m = Float(total / Double(count))
-                    var squares = 0.0
+                    let shift = x[c * plane]
+                    var total = 0.0, squares = 0.0
                     for n in 0..<batch {
-                        squares += centredSquares(x + (n * channels + c) * plane, plane, mean: m)
+                        let sums = shiftedSums(x + (n * channels + c) * plane, plane, shift: shift)
+                        total += sums.sum
+                        squares += sums.squares
                     }
-                    mb[c] = m
-                    vb[c] = Float(squares / Double(count))
+                    let meanShift = total / Double(count)
+                    mb[c] = Float(Double(shift) + meanShift)
+                    vb[c] = Float(max(0, squares / Double(count) - meanShift * meanShift))
                 }
             }
         }
@@ -213,29 +217,32 @@ func gradientSums(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, sca
     return (gradientTotal, productTotal)
 }
 
-/// Sum of (x - mean)^2 with SIMD8 lanes folded into Double per block.
+/// Σ (x - shift) and Σ (x - shift)^2, SIMD8 lanes folded into Double per block of 4096.
 @inline(__always)
-func centredSquares(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Double {
-    var total = 0.0
+func shiftedSums(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (sum: Double, squares: Double) {
+    var total = 0.0, squares = 0.0
     var i = 0
-    let m = SIMD8<Float>(repeating: mean)
+    let k = SIMD8<Float>(repeating: shift)
     while i < count {
         let blockEnd = min(count, i &+ 4096)
-        var q = SIMD8<Float>()
+        var s = SIMD8<Float>(), q = SIMD8<Float>()
         while i &+ 8 <= blockEnd {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - k
+            s += v
             q.addProduct(v, v)
             i &+= 8
         }
-        var tail: Float = 0
+        var tailSum: Float = 0, tailSquares: Float = 0
         while i < blockEnd {
-            let v = x[i] - mean
-            tail += v * v
+            let v = x[i] - shift
+            tailSum += v
+            tailSquares += v * v
             i &+= 1
         }
-        total += Double(q.sum()) + Double(tail)
+        total += Double(s.sum()) + Double(tailSum)
+        squares += Double(q.sum()) + Double(tailSquares)
     }
-    return total
+    return (total, squares)
 }
 
 /// Batch norm in evaluation mode: y = weight * (x - mean) * inverseStd + bias with fixed

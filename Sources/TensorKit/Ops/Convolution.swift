@@ -190,10 +190,10 @@ struct ConvolutionGeometry {
     /// front of the output gradient.
     var margin: Int { tapOffset(taps - 1) }
 
-    /// Whether the forward pass adds the bias itself: Winograd's output transform does, and
-    /// so does the copy out of the wide layout (rows at the padded width) of the other
-    /// stride-1 passes; else the caller adds it.
-    var forwardAddsBias: Bool { usesWinograd || (stride == 1 && paddedWidth != outWidth) }
+    /// Whether the forward pass adds the bias itself: Winograd's output transform does, the
+    /// copy out of the wide layout (rows at the padded width) of the other stride-1 passes
+    /// does, and dense GEMMs straight into the output start from it; else the caller adds it.
+    var forwardAddsBias: Bool { usesWinograd || (stride == 1 && (paddedWidth != outWidth || pattern == nil)) }
 
     /// Whether the dense passes run Winograd F(2x2, 3x3) (see `ConvolutionLowering`).
     var usesWinograd: Bool {
@@ -273,10 +273,18 @@ struct ConvolutionGeometry {
                         var j = range.lowerBound
                         while j < range.upperBound {
                             let width = min(Self.columnBlock, range.upperBound - j)
+                            // Straight into the output: the block starts as the bias (it is in
+                            // cache for the GEMM next) rather than zeroed by BLAS and biased later.
+                            let startsWithBias = direct && bias != nil
+                            if startsWithBias {
+                                for o in rows {
+                                    (target + o * wideStride + j).update(repeating: bias![o], count: width)
+                                }
+                            }
                             for t in 0..<taps {
                                 serialGemm(m: rows.count, n: width, k: inChannels,
                                            a: w + t * outChannels * inChannels + rows.lowerBound * inChannels, lda: inChannels,
-                                           b: x + tapOffset(t) + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1,
+                                           b: x + tapOffset(t) + j, ldb: paddedPlane, beta: t == 0 && !startsWithBias ? 0 : 1,
                                            c: target + rows.lowerBound * wideStride + j, ldc: wideStride)
                             }
                             j += width
