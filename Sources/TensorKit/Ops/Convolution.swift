@@ -366,7 +366,7 @@ struct ConvolutionGeometry {
         let margin = self.margin
         let direct = margin == 0 && paddedWidth == outWidth && paddedHeight == outHeight
         let rowLength = direct ? outPlane : margin + paddedPlane
-        var buffer = direct ? [] : [Float](repeating: 0, count: outChannels * rowLength)
+        var buffer = direct ? [] : uninitializedFloats(outChannels * rowLength)
         var weightByTapGradient = [Float](repeating: 0, count: dw != nil && taps > 1 ? taps * outChannels * inChannels : 0)
         let needWeight = dw != nil
         GemmCounter.flops += 2 * Double(batch * outChannels * inChannels * taps)
@@ -381,12 +381,7 @@ struct ConvolutionGeometry {
                         rows = d
                     } else {
                         let b = bb.baseAddress!
-                        parallelItems(outChannels, costPerItem: outPlane) { o in
-                            for r in 0..<outHeight {
-                                (b + o * rowLength + margin + r * paddedWidth).update(from: d + o * outPlane + r * outWidth,
-                                                                                    count: outWidth)
-                            }
-                        }
+                        spreadOutputGradient(d, into: b)
                         rows = UnsafePointer(b)
                     }
                     let x = xp + n * inChannels * paddedPlane
@@ -487,6 +482,24 @@ struct ConvolutionGeometry {
             }
         }
         if padding > 0 { foldPadding(dxp, into: &dx!) }
+    }
+
+    /// Lays one batch item's output gradient out as the stride-1 backward passes read it:
+    /// per channel a row of `margin + paddedPlane`, zeros in front, then the output rows at
+    /// the padded width with zeros in the extra columns and rows. Every entry is written
+    /// (no zero fill of the whole buffer first: at the top scale it is tens of MiB).
+    func spreadOutputGradient(_ d: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
+        let rowLength = margin + paddedPlane, gap = paddedWidth - outWidth
+        parallelItems(outChannels, costPerItem: outPlane) { o in
+            let row = buffer + o * rowLength
+            row.update(repeating: 0, count: margin)
+            for r in 0..<outHeight {
+                let target = row + margin + r * paddedWidth
+                target.update(from: d + o * outPlane + r * outWidth, count: outWidth)
+                (target + outWidth).update(repeating: 0, count: gap)
+            }
+            (row + margin + outHeight * paddedWidth).update(repeating: 0, count: (paddedHeight - outHeight) * paddedWidth)
+        }
     }
 
     /// Writes the input's gradient from the gradient w.r.t. the padded input (the
@@ -604,7 +617,7 @@ extension ConvolutionGeometry {
         let margin = self.margin
         let rowLength = margin + paddedPlane
         if stride == 1 {
-            var buffer = [Float](repeating: 0, count: outChannels * rowLength)
+            var buffer = uninitializedFloats(outChannels * rowLength)
             var inputOffsets = [Int](repeating: 0, count: inputIndices.count)
             for (k, w) in inputIndices.enumerated() {
                 inputOffsets[k] = (w / perOutput) * rowLength + margin - tapOffset(w % taps)
@@ -616,11 +629,7 @@ extension ConvolutionGeometry {
                 let b = bb.baseAddress!
                 for n in 0..<batch {
                     let d = dy + n * outChannels * outPlane
-                    parallelItems(outChannels, costPerItem: outPlane) { o in
-                        for r in 0..<outHeight {
-                            (b + o * rowLength + margin + r * paddedWidth).update(from: d + o * outPlane + r * outWidth, count: outWidth)
-                        }
-                    }
+                    spreadOutputGradient(d, into: b)
                     let x = xp + n * inChannels * paddedPlane
                     if needWeight {
                         dw!.withUnsafeMutableBufferPointer { g in
