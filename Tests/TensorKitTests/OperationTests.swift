@@ -146,6 +146,24 @@ struct OperationTests {
         checkGradients([c, d]) { concatChannels($0) }
     }
 
+    @Test func concatOfEqualSizesCopiesWholeBlocks() {
+        // Large enough for the copies to be split over the cores; batch 2 interleaves blocks.
+        let a = randomTensor([2, 8, 128, 128], seed: 8), b = randomTensor([2, 3, 128, 128], seed: 9)
+        let y = concatChannels([a, b])
+        #expect(y.shape == [2, 11, 128, 128])
+        let plane = 128 * 128
+        for n in 0..<2 {
+            #expect(Array(y.data[(n * 11) * plane..<(n * 11 + 8) * plane]) == Array(a.data[n * 8 * plane..<(n + 1) * 8 * plane]))
+            #expect(Array(y.data[(n * 11 + 8) * plane..<(n + 1) * 11 * plane]) == Array(b.data[n * 3 * plane..<(n + 1) * 3 * plane]))
+        }
+        let seed = (0..<y.count).map { Float($0 % 1000) }
+        y.backward(seed: seed)
+        for n in 0..<2 {
+            #expect(Array(a.gradient![n * 8 * plane..<(n + 1) * 8 * plane]) == Array(seed[(n * 11) * plane..<(n * 11 + 8) * plane]))
+            #expect(Array(b.gradient![n * 3 * plane..<(n + 1) * 3 * plane]) == Array(seed[(n * 11 + 8) * plane..<(n + 1) * 11 * plane]))
+        }
+    }
+
     @Test func meanSquaredErrorWithAndWithoutMask() {
         let p = Tensor(shape: [1, 1, 1, 4], data: [1, 2, 3, 4], requiresGradient: true)
         let t = Tensor(shape: [1, 1, 1, 4], data: [1, 1, 1, 1])

@@ -30,23 +30,55 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
             }
         }
     }
+    // Without crops (DIP's sizes), each input is one contiguous block per batch item.
+    let cropped = inputs.contains { $0.shape[2] != height || $0.shape[3] != width }
     output.withUnsafeMutableBufferPointer { yb in
-        forEachRow { index, source, destination in
-            inputs[index].data.withUnsafeBufferPointer { xb in
-                (yb.baseAddress! + destination).update(from: xb.baseAddress! + source, count: width)
+        if cropped {
+            forEachRow { index, source, destination in
+                inputs[index].data.withUnsafeBufferPointer { xb in
+                    (yb.baseAddress! + destination).update(from: xb.baseAddress! + source, count: width)
+                }
+            }
+            return
+        }
+        for (index, t) in inputs.enumerated() {
+            let block = t.shape[1] * plane
+            t.data.withUnsafeBufferPointer { xb in
+                for n in 0..<batch {
+                    copyInParallel(from: xb.baseAddress! + n * block,
+                                   to: yb.baseAddress! + (n * channels + firstChannel[index]) * plane, count: block)
+                }
             }
         }
     }
     return makeResult(shape: [batch, channels, height, width], data: output, inputs: inputs) { result in
-        var gradients = inputs.map { $0.requiresGradient ? [Float](repeating: 0, count: $0.count) : [] }
         result.gradient!.withUnsafeBufferPointer { gb in
-            forEachRow { index, source, destination in
-                guard inputs[index].requiresGradient else { return }
-                gradients[index].withUnsafeMutableBufferPointer { db in
-                    (db.baseAddress! + source).update(from: gb.baseAddress! + destination, count: width)
+            for (index, t) in inputs.enumerated() where t.requiresGradient {
+                // Cropped-away pixels get no gradient (zeros); otherwise every entry is copied.
+                var gradient = cropped ? [Float](repeating: 0, count: t.count) : uninitializedFloats(t.count)
+                gradient.withUnsafeMutableBufferPointer { db in
+                    if cropped {
+                        forEachRow { rowIndex, source, destination in
+                            guard rowIndex == index else { return }
+                            (db.baseAddress! + source).update(from: gb.baseAddress! + destination, count: width)
+                        }
+                    } else {
+                        let block = t.shape[1] * plane
+                        for n in 0..<batch {
+                            copyInParallel(from: gb.baseAddress! + (n * channels + firstChannel[index]) * plane,
+                                           to: db.baseAddress! + n * block, count: block)
+                        }
+                    }
                 }
+                t.accumulateGradient(gradient)
             }
         }
-        for (t, g) in zip(inputs, gradients) where t.requiresGradient { t.accumulateGradient(g) }
+    }
+}
+
+/// A large copy split over the cores (one core does not saturate memory bandwidth).
+func copyInParallel(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    parallelChunks(count, minimumChunk: 65_536) { range in
+        (destination + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
     }
 }
