@@ -134,6 +134,37 @@ struct OperationTests {
         checkGradients([x]) { upsample($0[0], factor: 2, mode: mode) }
     }
 
+    /// Bilinear x2 against PyTorch's formula evaluated directly, on planes wide enough for
+    /// the SIMD interior (and odd-sized, for its borders), then the backward pass against
+    /// the adjoint identity <up(x), r> = <x, up^T(r)>.
+    @Test(arguments: [(5, 37), (19, 24), (2, 2)])
+    func bilinearUpsamplingByTwoMatchesPyTorchsFormula(height: Int, width: Int) {
+        let x = randomTensor([2, 2, height, width], seed: 12)
+        let y = upsample(x, factor: 2, mode: .bilinear)
+        func source(_ d: Int, _ size: Int) -> (Int, Int, Double) {
+            let s = max((Double(d) + 0.5) / 2 - 0.5, 0)
+            let i0 = Int(s)
+            return (i0, min(i0 + 1, size - 1), s - Double(i0))
+        }
+        for p in 0..<4 {
+            for r in 0..<2 * height {
+                let (r0, r1, v) = source(r, height)
+                for c in 0..<2 * width {
+                    let (c0, c1, u) = source(c, width)
+                    func at(_ i: Int, _ j: Int) -> Double { Double(x.data[(p * height + i) * width + j]) }
+                    let expected = (1 - v) * ((1 - u) * at(r0, c0) + u * at(r0, c1)) + v * ((1 - u) * at(r1, c0) + u * at(r1, c1))
+                    let value = Double(y.data[(p * 2 * height + r) * 2 * width + c])
+                    #expect(abs(value - expected) < 1e-6, "plane \(p) (\(r), \(c))")
+                }
+            }
+        }
+        let probe = randomTensor(y.shape, seed: 13, requiresGradient: false)
+        y.backward(seed: probe.data)
+        let lhs = zip(y.data, probe.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(x.data, x.gradient!).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) < 1e-5 * max(1, abs(lhs)))
+    }
+
     @Test func concatCentreCropsLargerInputs() {
         let a = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
         let b = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))

@@ -28,6 +28,85 @@ struct BilinearAxis {
         self.low = low
         self.high = high
         highWeight = weight
+        // The adjoint's gather form: for each source index, the destinations that read it
+        // and with what weight (both taps' weights summed where they read the same index).
+        var readers = [[(destination: Int, weight: Float)]](repeating: [], count: inputSize)
+        for d in 0..<outputSize {
+            let w1 = weight[d], w0 = 1 - w1
+            readers[low[d]].append((d, w0))
+            if high[d] == low[d] {
+                readers[low[d]][readers[low[d]].count - 1].weight = w0 + w1
+            } else {
+                readers[high[d]].append((d, w1))
+            }
+        }
+        self.readers = readers
+    }
+
+    /// For each source index, (destination, weight) of every destination that reads it.
+    let readers: [[(destination: Int, weight: Float)]]
+
+    /// out[d] = (1 - w1) * row[low[d]] + w1 * row[high[d]] for d in `range`.
+    @inline(__always)
+    func interpolate(_ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for d in range {
+            let w1 = highWeight[d], w0 = 1 - w1
+            out[d] = w0 * row[low[d]] + w1 * row[high[d]]
+        }
+    }
+}
+
+/// Factor 2 on one row, the interior in SIMD lanes: out[2k] = 0.25 row[k-1] + 0.75 row[k],
+/// out[2k+1] = 0.75 row[k] + 0.25 row[k+1] (the weights `BilinearAxis` gives for factor 2,
+/// exactly, with its expression and order); the borders through the tables.
+@inline(__always)
+func interpolateByTwo(_ row: UnsafePointer<Float>, width: Int, axis: BilinearAxis, into out: UnsafeMutablePointer<Float>) {
+    let quarter = SIMD8<Float>(repeating: 0.25), threeQuarters = SIMD8<Float>(repeating: 0.75)
+    // Lanes k..<k+8 read row[k-1 ..< k+9]: from k = 1 while k + 8 <= width - 1.
+    var k = 1
+    while k &+ 9 <= width {
+        let left = UnsafeRawPointer(row + (k &- 1)).loadUnaligned(as: SIMD8<Float>.self)
+        let centre = UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
+        let right = UnsafeRawPointer(row + (k &+ 1)).loadUnaligned(as: SIMD8<Float>.self)
+        var pair = SIMD16<Float>()
+        pair.evenHalf = quarter * left + threeQuarters * centre
+        pair.oddHalf = threeQuarters * centre + quarter * right
+        UnsafeMutableRawPointer(out + 2 &* k).storeBytes(of: pair, as: SIMD16<Float>.self)
+        k &+= 8
+    }
+    axis.interpolate(row, into: out, 0..<2)
+    axis.interpolate(row, into: out, 2 &* k..<2 &* width)
+}
+
+/// The adjoint of `interpolateByTwo` as a gather: source[k] = Σ over the destinations
+/// that read k of weight * gradient, the interior in SIMD lanes (weights 0.25, 0.75, 0.75,
+/// 0.25 on 2k-1 ... 2k+2), the borders through `readers`.
+@inline(__always)
+func gatherByTwo(_ gradient: UnsafePointer<Float>, width: Int, axis: BilinearAxis, into out: UnsafeMutablePointer<Float>) {
+    let quarter = SIMD8<Float>(repeating: 0.25), threeQuarters = SIMD8<Float>(repeating: 0.75)
+    // Lanes k..<k+8 read gradient[2k-1 ..< 2k+17]: from k = 1 while 2k + 17 <= 2 width.
+    var k = 1
+    while 2 &* k &+ 17 <= 2 &* width {
+        let first = UnsafeRawPointer(gradient + (2 &* k &- 1)).loadUnaligned(as: SIMD16<Float>.self)
+        let second = UnsafeRawPointer(gradient + (2 &* k &+ 1)).loadUnaligned(as: SIMD16<Float>.self)
+        let sum = (quarter * first.evenHalf + threeQuarters * first.oddHalf)
+            + (threeQuarters * second.evenHalf + quarter * second.oddHalf)
+        UnsafeMutableRawPointer(out + k).storeBytes(of: sum, as: SIMD8<Float>.self)
+        k &+= 8
+    }
+    axis.gather(gradient, into: out, 0..<min(1, width))
+    axis.gather(gradient, into: out, k..<width)
+}
+
+extension BilinearAxis {
+    /// out[i] = Σ weight * gradient[destination] over `readers[i]`, for i in `range`.
+    @inline(__always)
+    func gather(_ gradient: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for i in range {
+            var total: Float = 0
+            for reader in readers[i] { total += reader.weight * gradient[reader.destination] }
+            out[i] = total
+        }
     }
 }
 
@@ -83,9 +162,10 @@ public func upsample(_ x: Tensor, factor: Int = 2, mode: UpsampleMode) -> Tensor
                         let h = hb.baseAddress!
                         for i in 0..<height {
                             let row = src + p * inPlane + i * width, out = h + i * outWidth
-                            for c in 0..<outWidth {
-                                let w1 = cols.highWeight[c], w0 = 1 - w1
-                                out[c] = w0 * row[cols.low[c]] + w1 * row[cols.high[c]]
+                            if factor == 2 {
+                                interpolateByTwo(row, width: width, axis: cols, into: out)
+                            } else {
+                                cols.interpolate(row, into: out, 0..<outWidth)
                             }
                         }
                         for r in 0..<outHeight {
@@ -99,31 +179,34 @@ public func upsample(_ x: Tensor, factor: Int = 2, mode: UpsampleMode) -> Tensor
             }
         }
         return makeResult(shape: [x.shape[0], x.shape[1], outHeight, outWidth], data: output, inputs: [x]) { result in
-            // The adjoint of the two passes: output rows into horizontally interpolated
-            // rows, then those back onto input pixels.
-            var dx = [Float](repeating: 0, count: x.count)
+            // The adjoint of the two passes, each as a gather (every entry written once, no
+            // zero fill, no scattered adds): horizontally interpolated rows from the output
+            // rows that read them, then input pixels from those.
+            var dx = uninitializedFloats(x.count)
             result.gradient!.withUnsafeBufferPointer { gb in
                 dx.withUnsafeMutableBufferPointer { db in
                     let g = gb.baseAddress!, d = db.baseAddress!
                     parallelItems(planes, costPerItem: outPlane) { p in
-                        var horizontal = [Float](repeating: 0, count: height * outWidth)
+                        var horizontal = uninitializedFloats(height * outWidth)
                         horizontal.withUnsafeMutableBufferPointer { hb in
                             let h = hb.baseAddress!
-                            for r in 0..<outHeight {
-                                let h1 = rows.highWeight[r], h0 = 1 - h1
-                                let top = h + rows.low[r] * outWidth, bottom = h + rows.high[r] * outWidth
-                                let gRow = g + p * outPlane + r * outWidth
-                                for c in 0..<outWidth {
-                                    top[c] += h0 * gRow[c]
-                                    bottom[c] += h1 * gRow[c]
+                            for i in 0..<height {
+                                let out = h + i * outWidth
+                                for (index, reader) in rows.readers[i].enumerated() {
+                                    let gRow = g + p * outPlane + reader.destination * outWidth, a = reader.weight
+                                    if index == 0 {
+                                        for c in 0..<outWidth { out[c] = a * gRow[c] }
+                                    } else {
+                                        for c in 0..<outWidth { out[c] += a * gRow[c] }
+                                    }
                                 }
                             }
                             for i in 0..<height {
                                 let row = h + i * outWidth, out = d + p * inPlane + i * width
-                                for c in 0..<outWidth {
-                                    let w1 = cols.highWeight[c], w0 = 1 - w1
-                                    out[cols.low[c]] += w0 * row[c]
-                                    out[cols.high[c]] += w1 * row[c]
+                                if factor == 2 {
+                                    gatherByTwo(row, width: width, axis: cols, into: out)
+                                } else {
+                                    cols.gather(row, into: out, 0..<width)
                                 }
                             }
                         }
