@@ -14,6 +14,7 @@ public final class Conv2d: Layer {
     public var mask: [Float]? {
         didSet {
             pattern = nil
+            sparseKernels = nil
             if let mask {
                 require(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
                 weight.data = zip(weight.data, mask).map(*)
@@ -23,20 +24,40 @@ public final class Conv2d: Layer {
         }
     }
 
-    /// The kept entries when the layer is sparse enough for the sparse kernels, else nil.
+    /// The kept entries when the layer may run sparse kernels, else nil. Whether a call
+    /// does depends on the dense lowering it competes with (`sparsePattern(for:)`).
     public private(set) var pattern: SparsityPattern?
+    /// nil: chosen by density; true/false: forced by `useSparseKernels(_:)`.
+    private var sparseKernels: Bool?
 
     /// Forces the sparse kernels on or off for this masked layer (the dense path with
     /// masked weights stays available as the reference).
     public func useSparseKernels(_ enabled: Bool) {
+        sparseKernels = enabled
         pattern = enabled ? mask.map { SparsityPattern(mask: $0, shape: weight.shape) } : nil
     }
 
-    /// Layers at or below this density (kept fraction) run sparse kernels. Measured with
-    /// `lip bench --layers`: below about a third kept, skipping the pruned multiply-adds
-    /// beats dense GEMM. `LIP_SPARSE_DENSITY` overrides it (0 disables sparse kernels).
-    nonisolated(unsafe) public static var sparseDensityThreshold: Double =
-        ProcessInfo.processInfo.environment["LIP_SPARSE_DENSITY"].flatMap(Double.init) ?? 0.35
+    /// Layers at or below this density (kept fraction) run sparse kernels where the dense
+    /// path is a direct GEMM lowering. Measured with `lip bench --layers`: below about a
+    /// third kept, skipping the pruned multiply-adds beats dense GEMM. `LIP_SPARSE_DENSITY`
+    /// overrides it and the Winograd threshold (0 disables sparse kernels).
+    nonisolated(unsafe) public static var sparseDensityThreshold: Double = densityOverride ?? 0.35
+    /// The same where the dense path is Winograd (3x3, stride 1, outputs from 16x16), which
+    /// needs 2.25x fewer multiply-adds: forward + backward, the sparse kernels win below
+    /// about a quarter kept (`lip bench --layers`: at 128 and 256 the crossover of the two
+    /// 3x3 shapes lies between 20 % and 30 % kept, about 25 %).
+    nonisolated(unsafe) public static var sparseDensityThresholdAgainstWinograd: Double = densityOverride ?? 0.25
+    private static let densityOverride = ProcessInfo.processInfo.environment["LIP_SPARSE_DENSITY"].flatMap(Double.init)
+
+    /// The pattern to run with this input, or nil for the dense path.
+    public func sparsePattern(for input: Tensor) -> SparsityPattern? {
+        guard let pattern else { return nil }
+        if sparseKernels == true { return pattern }
+        let againstWinograd = ConvolutionLowering.automatic.usesWinograd(input: input.shape, weight: weight.shape,
+                                                                        stride: stride, padding: padding)
+        let threshold = againstWinograd ? Conv2d.sparseDensityThresholdAgainstWinograd : Conv2d.sparseDensityThreshold
+        return pattern.density <= threshold ? pattern : nil
+    }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 paddingMode: PaddingMode = .zero, bias: Bool = true) {
@@ -54,7 +75,7 @@ public final class Conv2d: Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: paddingMode,
-               pattern: pattern)
+               pattern: sparsePattern(for: input))
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] {

@@ -135,6 +135,29 @@ struct SkipNetworkTests {
         for (a, b) in zip(fused, separate) { #expect(a == b) }
     }
 
+    /// A 3x3 layer at 30 % density runs sparse against the direct GEMM lowering (small
+    /// outputs) but dense against Winograd (outputs from 16x16); at 20 % it runs sparse
+    /// either way; forcing overrides both.
+    @Test func sparseKernelsAreChosenAgainstTheDenseLoweringTheyReplace() {
+        let conv = Conv2d(inChannels: 10, outChannels: 10, kernelSize: 3, padding: 1, paddingMode: .reflection)
+        func mask(keeping density: Double) -> [Float] {
+            (0..<conv.weight.count).map { Double($0 % 10) < density * 10 ? 1 : 0 }
+        }
+        let small = Tensor(zeros: [1, 10, 8, 8]), large = Tensor(zeros: [1, 10, 32, 32])
+        conv.mask = mask(keeping: 0.3)
+        #expect(conv.sparsePattern(for: small) != nil)
+        #expect(conv.sparsePattern(for: large) == nil)
+        conv.mask = mask(keeping: 0.2)
+        #expect(conv.sparsePattern(for: small) != nil)
+        #expect(conv.sparsePattern(for: large) != nil)
+        conv.mask = mask(keeping: 0.5)
+        #expect(conv.sparsePattern(for: small) == nil)
+        conv.useSparseKernels(true)
+        #expect(conv.sparsePattern(for: large) != nil)
+        conv.useSparseKernels(false)
+        #expect(conv.sparsePattern(for: small) == nil)
+    }
+
     @Test func trainingIsDeterministic() {
         func run() -> [Float] {
             var configuration = SkipConfiguration.dip
