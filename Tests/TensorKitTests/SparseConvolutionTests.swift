@@ -6,6 +6,9 @@ struct SparseConvolutionTests {
     static let shapes: [(kernel: Int, stride: Int, padding: Int, mode: PaddingMode, size: Int)] = [
         (3, 1, 1, .reflection, 20), (1, 1, 0, .zero, 17), (3, 2, 1, .reflection, 18), (3, 1, 1, .zero, 9),
         (5, 1, 2, .reflection, 12),
+        // Rows of 32 and more: the stride-1 passes gather row by row into the unpadded
+        // output and input gradient, folding the border in separately.
+        (3, 1, 1, .reflection, 33), (3, 1, 1, .zero, 32), (5, 1, 2, .replicate, 34), (3, 1, 0, .zero, 40),
     ]
 
     func maskedWeight(_ shape: [Int], density: Double, seed: UInt64, emptyChannels: Bool) -> (Tensor, [Float]) {

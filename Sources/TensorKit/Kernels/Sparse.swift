@@ -7,49 +7,68 @@
 /// i * plane + tap offset this is a stride-1 convolution over the padded input (all
 /// taps at once); with (i * taps + t) * plane it multiplies im2col columns.
 
-/// out[r * outStride + n] = Σ_{k in row r} values[k] * source[offsets[k] + n], n < columns.
+/// Which columns a gather computes: `segments` runs of `length` columns, the s-th reading
+/// the source from `s * sourceStride` and writing the output from `s * outputStride`.
+/// One contiguous run is the plain case; one run per image row lets a stride-1
+/// convolution over a padded input write an unpadded output directly.
+struct GatherColumns {
+    let segments: Int, length: Int, sourceStride: Int, outputStride: Int
+
+    static func contiguous(_ count: Int) -> GatherColumns {
+        GatherColumns(segments: 1, length: count, sourceStride: 0, outputStride: 0)
+    }
+}
+
+/// out[r * outStride + n] = initial[r] + Σ_{k in row r} values[k] * source[offsets[k] + n]
+/// for the columns n of `columns` (initial 0 when nil).
 /// Output-stationary: 32 outputs of a row accumulate in registers across the row's
 /// entries, so each entry costs one load and one FMA per 8 outputs.
 func gatherRows(rowStart: UnsafePointer<Int>, offsets: UnsafePointer<Int>, values: UnsafePointer<Float>, rows: Int,
-                source: UnsafePointer<Float>, columns: Int, output: UnsafeMutablePointer<Float>, outStride: Int) {
+                source: UnsafePointer<Float>, columns: GatherColumns, output: UnsafeMutablePointer<Float>, outStride: Int,
+                initial: UnsafePointer<Float>? = nil) {
     // Column blocks outermost: every row's entries read the same window of the source,
     // which then stays in L2 instead of streaming the whole input once per output row.
     let block = 256
     parallelRanges(rows, granularity: 4) { range in
-        var blockStart = 0
-        while blockStart < columns {
-            let blockEnd = min(columns, blockStart &+ block)
-            for r in range {
-                let begin = rowStart[r], end = rowStart[r + 1]
-                let out = output + r &* outStride
-                var n = blockStart
-                while n &+ 32 <= blockEnd {
-                    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                    var k = begin
-                    while k < end {
-                        let w = SIMD8<Float>(repeating: values[k])
-                        let p = UnsafeRawPointer(source + (offsets[k] &+ n))
-                        a0.addProduct(w, p.loadUnaligned(as: SIMD8<Float>.self))
-                        a1.addProduct(w, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-                        a2.addProduct(w, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-                        a3.addProduct(w, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-                        k &+= 1
+        for segment in 0..<columns.segments {
+            let src = source + segment &* columns.sourceStride
+            let dst = output + segment &* columns.outputStride
+            var blockStart = 0
+            while blockStart < columns.length {
+                let blockEnd = min(columns.length, blockStart &+ block)
+                for r in range {
+                    let begin = rowStart[r], end = rowStart[r + 1]
+                    let out = dst + r &* outStride
+                    let start = initial?[r] ?? 0
+                    var n = blockStart
+                    while n &+ 32 <= blockEnd {
+                        var a0 = SIMD8<Float>(repeating: start), a1 = a0, a2 = a0, a3 = a0
+                        var k = begin
+                        while k < end {
+                            let w = SIMD8<Float>(repeating: values[k])
+                            let p = UnsafeRawPointer(src + (offsets[k] &+ n))
+                            a0.addProduct(w, p.loadUnaligned(as: SIMD8<Float>.self))
+                            a1.addProduct(w, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                            a2.addProduct(w, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                            a3.addProduct(w, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+                            k &+= 1
+                        }
+                        let o = UnsafeMutableRawPointer(out + n)
+                        o.storeBytes(of: a0, as: SIMD8<Float>.self)
+                        o.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
+                        o.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
+                        o.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
+                        n &+= 32
                     }
-                    let o = UnsafeMutableRawPointer(out + n)
-                    o.storeBytes(of: a0, as: SIMD8<Float>.self)
-                    o.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
-                    o.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
-                    o.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
-                    n &+= 32
+                    while n < blockEnd {
+                        var total = start
+                        for k in begin..<end { total += values[k] * src[offsets[k] &+ n] }
+                        out[n] = total
+                        n &+= 1
+                    }
                 }
-                while n < blockEnd {
-                    var total: Float = 0
-                    for k in begin..<end { total += values[k] * source[offsets[k] &+ n] }
-                    out[n] = total
-                    n &+= 1
-                }
+                blockStart = blockEnd
             }
-            blockStart = blockEnd
         }
     }
 }

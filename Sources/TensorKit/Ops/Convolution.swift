@@ -579,7 +579,18 @@ extension ConvolutionGeometry {
         let (offsets, values) = outputEntries(pattern, weight: weight)
         GemmCounter.flops += 2 * Double(batch * pattern.kept * (stride == 1 ? wideColumns : outPlane))
         let rowStart = pattern.byOutput.rowStart
-        if stride == 1 {
+        if stride == 1 && gathersByRow {
+            // Row by row straight into the output, starting from the bias.
+            let rows = GatherColumns(segments: outHeight, length: outWidth, sourceStride: paddedWidth, outputStride: outWidth)
+            let initial = bias ?? [Float](repeating: 0, count: outChannels)
+            initial.withUnsafeBufferPointer { b in
+                for n in 0..<batch {
+                    gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
+                               source: xp + n * inChannels * paddedPlane, columns: rows,
+                               output: y + n * outChannels * outPlane, outStride: outPlane, initial: b.baseAddress!)
+                }
+            }
+        } else if stride == 1 {
             let direct = paddedWidth == outWidth
             var wide = direct ? [] : uninitializedFloats(outChannels * wideStride)
             wide.withUnsafeMutableBufferPointer { wb in
@@ -587,7 +598,8 @@ extension ConvolutionGeometry {
                     let out = y + n * outChannels * outPlane
                     let target = direct ? out : wb.baseAddress!
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
-                               source: xp + n * inChannels * paddedPlane, columns: wideColumns, output: target, outStride: wideStride)
+                               source: xp + n * inChannels * paddedPlane, columns: .contiguous(wideColumns),
+                               output: target, outStride: wideStride)
                     if !direct { copyFromWide(wb.baseAddress!, bias: bias, into: out) }
                 }
             }
@@ -597,7 +609,8 @@ extension ConvolutionGeometry {
                 for n in 0..<batch {
                     im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
-                               source: cb.baseAddress!, columns: outPlane, output: y + n * outChannels * outPlane, outStride: outPlane)
+                               source: cb.baseAddress!, columns: .contiguous(outPlane), output: y + n * outChannels * outPlane,
+                               outStride: outPlane)
                 }
             }
         }
@@ -613,7 +626,7 @@ extension ConvolutionGeometry {
         let inputIndices = pattern.byInput.weightIndex
         var inputValues = [Float](repeating: 0, count: inputIndices.count)
         for (k, w) in inputIndices.enumerated() { inputValues[k] = weight[w] }
-        var dxp = needInput && padding > 0 ? paddedGradientBuffer() : []
+        var dxp = needInput && padding > 0 && !(stride == 1 && gathersByRow) ? paddedGradientBuffer() : []
         let margin = self.margin
         let rowLength = margin + paddedPlane
         if stride == 1 {
@@ -638,10 +651,25 @@ extension ConvolutionGeometry {
                                           columns: wideColumns, gradient: g.baseAddress!)
                         }
                     }
-                    if needInput {
+                    if needInput && padding > 0 && gathersByRow {
+                        // The interior rows straight into dx; the border (unless zero-padded, where
+                        // it is dropped) into a thin frame that is then folded in.
+                        dx!.withUnsafeMutableBufferPointer { g in
+                            let target = g.baseAddress! + n * inChannels * height * width
+                            let interior = GatherColumns(segments: height, length: width, sourceStride: paddedWidth,
+                                                         outputStride: width)
+                            gatherRows(rowStart: byChannel, offsets: inputOffsets, values: inputValues, rows: inChannels,
+                                       source: b + padding * paddedWidth + padding, columns: interior, output: target,
+                                       outStride: height * width)
+                            if mode != .zero {
+                                gatherAndFoldBorder(rowStart: byChannel, offsets: inputOffsets, values: inputValues,
+                                                    source: b, into: target)
+                            }
+                        }
+                    } else if needInput {
                         func write(_ target: UnsafeMutablePointer<Float>) {
                             gatherRows(rowStart: byChannel, offsets: inputOffsets, values: inputValues, rows: inChannels,
-                                       source: b, columns: paddedPlane, output: target, outStride: paddedPlane)
+                                       source: b, columns: .contiguous(paddedPlane), output: target, outStride: paddedPlane)
                         }
                         if padding > 0 {
                             dxp.withUnsafeMutableBufferPointer { write($0.baseAddress! + n * inChannels * paddedPlane) }
@@ -670,7 +698,8 @@ extension ConvolutionGeometry {
                     }
                     if needInput {
                         gatherRows(rowStart: pattern.byInput.rowStart, offsets: inputOffsets, values: inputValues,
-                                   rows: inChannels * taps, source: d, columns: outPlane, output: cols, outStride: outPlane)
+                                   rows: inChannels * taps, source: d, columns: .contiguous(outPlane), output: cols,
+                                   outStride: outPlane)
                         if padding > 0 {
                             dxp.withUnsafeMutableBufferPointer { col2im(cols, into: $0.baseAddress! + n * inChannels * paddedPlane) }
                         } else {
@@ -680,6 +709,51 @@ extension ConvolutionGeometry {
                 }
             }
         }
-        if needInput && padding > 0 { foldPadding(dxp, into: &dx!) }
+        if needInput && padding > 0 && !(stride == 1 && gathersByRow) { foldPadding(dxp, into: &dx!) }
+    }
+
+    /// Whether the stride-1 sparse passes gather image row by image row (straight into
+    /// the output, and into the unpadded input gradient) rather than over the wide layout
+    /// followed by a copy: rows of at least 32 columns fill the kernel's SIMD blocks.
+    var gathersByRow: Bool { width >= 32 && outWidth >= 32 && paddedWidth != outWidth }
+
+    /// The padded border of the input gradient, gathered into a thin frame per channel
+    /// (top and bottom padding rows, then the left and right padding columns of the image
+    /// rows) and folded onto the pixels it was copied from (the padding's adjoint).
+    func gatherAndFoldBorder(rowStart: [Int], offsets: [Int], values: [Float], source: UnsafePointer<Float>,
+                             into dx: UnsafeMutablePointer<Float>) {
+        let band = padding * paddedWidth, side = height * padding
+        let frameSize = 2 * band + 2 * side
+        var frame = uninitializedFloats(inChannels * frameSize)
+        frame.withUnsafeMutableBufferPointer { fb in
+            let f = fb.baseAddress!
+            let columns = GatherColumns(segments: height, length: padding, sourceStride: paddedWidth, outputStride: padding)
+            for (start, layout, offset) in [(0, GatherColumns.contiguous(band), 0),
+                                            ((padding + height) * paddedWidth, .contiguous(band), band),
+                                            (padding * paddedWidth, columns, 2 * band),
+                                            (padding * paddedWidth + padding + width, columns, 2 * band + side)] {
+                gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: inChannels, source: source + start,
+                           columns: layout, output: f + offset, outStride: frameSize)
+            }
+            parallelItems(inChannels, costPerItem: frameSize) { c in
+                let border = f + c * frameSize, target = dx + c * height * width
+                for (k, r) in (Array(0..<padding) + Array((padding + height)..<paddedHeight)).enumerated() {
+                    let sr = sourceIndex(r - padding, size: height, mode: mode)
+                    if sr < 0 { continue }
+                    for x in 0..<paddedWidth {
+                        let sc = sourceIndex(x - padding, size: width, mode: mode)
+                        if sc >= 0 { target[sr * width + sc] += border[k * paddedWidth + x] }
+                    }
+                }
+                for r in 0..<height {
+                    for col in 0..<padding {
+                        let left = sourceIndex(col - padding, size: width, mode: mode)
+                        if left >= 0 { target[r * width + left] += border[2 * band + r * padding + col] }
+                        let right = sourceIndex(width + col, size: width, mode: mode)
+                        if right >= 0 { target[r * width + right] += border[2 * band + side + r * padding + col] }
+                    }
+                }
+            }
+        }
     }
 }
