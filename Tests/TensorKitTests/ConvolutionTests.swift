@@ -78,6 +78,21 @@ struct ConvolutionTests {
         for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-4) }
     }
 
+    /// Stride 2 on rows wide enough for im2col's and col2im's 16-wide loads, with an odd
+    /// padded width so that the last loads stop short of the row's end.
+    @Test(arguments: [(40, 37), (33, 36)])
+    func strideTwoOnWideRowsMatchesDirectConvolution(height: Int, width: Int) {
+        let x = randomTensor([1, 3, height, width], seed: 14)
+        let w = randomTensor([4, 3, 3, 3], seed: 15)
+        let b = randomTensor([4], seed: 16)
+        let y = conv2d(x, weight: w, bias: b, stride: 2, padding: 1, paddingMode: .reflection)
+        let expected = referenceConvolution(x, w, b, stride: 2, padding: 1, mode: .reflection)
+        for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-4) }
+        checkGradients([x, w, b]) {
+            conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, paddingMode: .reflection)
+        }
+    }
+
     @Test func inputGradientOfLargeLayerMatchesAdjoint() {
         // <conv(x), r> = <x, conv^T(r)>: checks the blocked input-gradient pass at size.
         let x = randomTensor([1, 5, 40, 36], seed: 9)

@@ -534,7 +534,19 @@ struct ConvolutionGeometry {
             for r in 0..<outHeight {
                 let srcRow = src + (r * stride + kh) * paddedWidth + kw
                 let dstRow = dst + r * outWidth
-                for q in 0..<outWidth { dstRow[q] = srcRow[q * stride] }
+                var q = 0
+                if stride == 2 {
+                    // 8 outputs from one 16-wide load (its even lanes) while it stays in the row.
+                    while kw &+ 2 &* q &+ 16 <= paddedWidth && q &+ 8 <= outWidth {
+                        let pair = UnsafeRawPointer(srcRow + 2 &* q).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(dstRow + q).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                        q &+= 8
+                    }
+                }
+                while q < outWidth {
+                    dstRow[q] = srcRow[q * stride]
+                    q &+= 1
+                }
             }
         }
     }
@@ -550,7 +562,22 @@ struct ConvolutionGeometry {
                 for r in 0..<outHeight {
                     let dstRow = dst + (r * stride + kh) * paddedWidth + kw
                     let srcRow = src + r * outWidth
-                    for q in 0..<outWidth { dstRow[q * stride] += srcRow[q] }
+                    var q = 0
+                    if stride == 2 {
+                        // Add 8 values to the even lanes of a 16-wide window (the odd lanes are
+                        // written back unchanged; this channel's plane belongs to this thread).
+                        while kw &+ 2 &* q &+ 16 <= paddedWidth && q &+ 8 <= outWidth {
+                            let target = UnsafeMutableRawPointer(dstRow + 2 &* q)
+                            var pair = target.loadUnaligned(as: SIMD16<Float>.self)
+                            pair.evenHalf += UnsafeRawPointer(srcRow + q).loadUnaligned(as: SIMD8<Float>.self)
+                            target.storeBytes(of: pair, as: SIMD16<Float>.self)
+                            q &+= 8
+                        }
+                    }
+                    while q < outWidth {
+                        dstRow[q * stride] += srcRow[q]
+                        q &+= 1
+                    }
                 }
             }
         }
