@@ -53,6 +53,27 @@ struct WinogradTests {
         }
     }
 
+    /// At DIP's scale (132 input channels, kaiming-uniform weights as PyTorch draws them)
+    /// the Winograd outputs and gradients stay within 1e-5 of the direct lowering's,
+    /// relative to each tensor's largest magnitude.
+    @Test func agreesWithTheDirectLoweringAtDIPScale() {
+        let bound = 1 / Float(132 * 9).squareRoot()
+        let r = randomTensor([1, 128, 48, 40], seed: 52, requiresGradient: false)
+        func run(_ lowering: ConvolutionLowering) -> [[Float]] {
+            let x = randomTensor([1, 132, 48, 40], seed: 50)
+            let w = randomTensor([128, 132, 3, 3], seed: 51, low: -bound, high: bound)
+            let y = conv2d(x, weight: w, stride: 1, padding: 1, paddingMode: .reflection, lowering: lowering)
+            y.backward(seed: r.data)
+            return [y.data, x.gradient!, w.gradient!]
+        }
+        let winograd = run(.automatic), direct = run(.direct)
+        for (name, (a, e)) in zip(["output", "input gradient", "weight gradient"], zip(winograd, direct)) {
+            let scale = e.map(abs).max()!
+            let worst = zip(a, e).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-5 * scale, "\(name): largest difference \(worst) at scale \(scale)")
+        }
+    }
+
     @Test func gradientsMatchFiniteDifferences() {
         let x = randomTensor([1, 2, 16, 17], seed: 40)
         let w = randomTensor([3, 2, 3, 3], seed: 41)
