@@ -203,7 +203,7 @@ struct WinogradCorrelation {
                 var j = 0
                 while j < tileColumns {
                     let count = min(8, tileColumns &- j)
-                    // d[a][b] for the 8 tiles j..<j+8, one row a at a time, as Bᵀ-combined columns.
+                    // Row a of d B for the 8 tiles j..<j+8 (d0...d3: the tiles' four columns of row a).
                     @inline(__always) func row(_ a: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
                         let d0, d1, d2, d3: SIMD8<Float>
                         if inside && j < fullGroups {
