@@ -14,7 +14,7 @@ public final class Conv2d: Layer {
     public var mask: [Float]? {
         didSet {
             pattern = nil
-            sparseKernels = nil
+            sparseKernelsForced = false
             if let mask {
                 require(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
                 weight.data = zip(weight.data, mask).map(*)
@@ -27,13 +27,14 @@ public final class Conv2d: Layer {
     /// The kept entries when the layer may run sparse kernels, else nil. Whether a call
     /// does depends on the dense lowering it competes with (`sparsePattern(for:)`).
     public private(set) var pattern: SparsityPattern?
-    /// nil: chosen by density; true/false: forced by `useSparseKernels(_:)`.
-    private var sparseKernels: Bool?
+    /// Set by `useSparseKernels(true)`: the pattern runs whatever the density. (Forcing them
+    /// off leaves no pattern.)
+    private var sparseKernelsForced = false
 
     /// Forces the sparse kernels on or off for this masked layer (the dense path with
     /// masked weights stays available as the reference).
     public func useSparseKernels(_ enabled: Bool) {
-        sparseKernels = enabled
+        sparseKernelsForced = enabled
         pattern = enabled ? mask.map { SparsityPattern(mask: $0, shape: weight.shape) } : nil
     }
 
@@ -52,7 +53,7 @@ public final class Conv2d: Layer {
     /// The pattern to run with this input, or nil for the dense path.
     public func sparsePattern(for input: Tensor) -> SparsityPattern? {
         guard let pattern else { return nil }
-        if sparseKernels == true { return pattern }
+        if sparseKernelsForced { return pattern }
         let againstWinograd = ConvolutionLowering.automatic.usesWinograd(input: input.shape, weight: weight.shape,
                                                                         stride: stride, padding: padding)
         let threshold = againstWinograd ? Conv2d.sparseDensityThresholdAgainstWinograd : Conv2d.sparseDensityThreshold

@@ -3,6 +3,18 @@ import Networks
 import Testing
 import TensorKit
 
+/// DIP's configuration at a test's scale: `scales` scales of `channels` channels (down and
+/// up) and `skip` skip channels.
+func smallDIP(scales: Int, channels: Int, skip: Int, inputChannels: Int = SkipConfiguration.dip.inputChannels)
+    -> SkipConfiguration {
+    var configuration = SkipConfiguration.dip
+    configuration.channelsDown = Array(repeating: channels, count: scales)
+    configuration.channelsUp = Array(repeating: channels, count: scales)
+    configuration.channelsSkip = Array(repeating: skip, count: scales)
+    configuration.inputChannels = inputChannels
+    return configuration
+}
+
 struct SkipNetworkTests {
     @Test func dipConfigurationHasTheReferenceParameterCount() {
         let network = makeSkipNetwork(.dip)
@@ -53,11 +65,7 @@ struct SkipNetworkTests {
     }
 
     @Test func sizesThatAreNotMultiplesOfThirtyTwoAreCropped() {
-        var configuration = SkipConfiguration.dip
-        configuration.channelsDown = [4, 4]
-        configuration.channelsUp = [4, 4]
-        configuration.channelsSkip = [2, 2]
-        configuration.inputChannels = 2
+        let configuration = smallDIP(scales: 2, channels: 4, skip: 2, inputChannels: 2)
         let network = makeSkipNetwork(configuration)
         network.initializeParameters(seed: 1)
         var random = RandomSource(seed: 2)
@@ -71,11 +79,7 @@ struct SkipNetworkTests {
     /// Finite differences through a whole small hourglass (every layer type in one
     /// graph). tanh replaces LeakyReLU so that perturbations cross no kink.
     @Test func gradientsThroughASmallHourglass() {
-        var configuration = SkipConfiguration.dip
-        configuration.channelsDown = [3, 3]
-        configuration.channelsUp = [3, 3]
-        configuration.channelsSkip = [1, 1]
-        configuration.inputChannels = 2
+        var configuration = smallDIP(scales: 2, channels: 3, skip: 1, inputChannels: 2)
         configuration.activation = .tanh
         let network = makeSkipNetwork(configuration)
         network.initializeParameters(seed: 4)
@@ -116,11 +120,7 @@ struct SkipNetworkTests {
             }
         }
         func run(fused: Bool) -> [[Float]] {
-            var configuration = SkipConfiguration.dip
-            configuration.channelsDown = [6, 6]
-            configuration.channelsUp = [6, 6]
-            configuration.channelsSkip = [2, 2]
-            configuration.inputChannels = 4
+            let configuration = smallDIP(scales: 2, channels: 6, skip: 2, inputChannels: 4)
             let network = makeSkipNetwork(configuration)
             network.initializeParameters(seed: 31, batchNorm: .uniform)
             var random = RandomSource(seed: 32)
@@ -160,10 +160,7 @@ struct SkipNetworkTests {
 
     @Test func trainingIsDeterministic() {
         func run() -> [Float] {
-            var configuration = SkipConfiguration.dip
-            configuration.channelsDown = [8, 8, 8]
-            configuration.channelsUp = [8, 8, 8]
-            configuration.channelsSkip = [2, 2, 2]
+            let configuration = smallDIP(scales: 3, channels: 8, skip: 2)
             let network = makeSkipNetwork(configuration)
             network.initializeParameters(seed: 11)
             var random = RandomSource(seed: 12)

@@ -60,23 +60,50 @@ func foldPaddedPlanes(_ paddedGradient: UnsafePointer<Float>, channels: Int, hei
         let src = paddedGradient + c &* paddedHeight &* paddedWidth
         let dst = gradient + c &* height &* width
         for r in 0..<height {
-            let row = src + (r &+ pad) &* paddedWidth, dstRow = dst + r &* width
-            dstRow.update(from: row + pad, count: width)
-            for col in 0..<pad {
-                let left = sourceIndex(col &- pad, size: width, mode: mode)
-                if left >= 0 { dstRow[left] += row[col] }
-                let right = sourceIndex(width &+ col, size: width, mode: mode)
-                if right >= 0 { dstRow[right] += row[pad &+ width &+ col] }
-            }
+            let interior: Int = (r &+ pad) &* paddedWidth &+ pad
+            (dst + r &* width).update(from: src + interior, count: width)
         }
-        for r in Array(0..<pad) + Array((pad &+ height)..<paddedHeight) {
-            let sr = sourceIndex(r &- pad, size: height, mode: mode)
-            if sr < 0 { continue }
-            let row = src + r &* paddedWidth, dstRow = dst + sr &* width
-            for col in 0..<paddedWidth {
-                let sc = sourceIndex(col &- pad, size: width, mode: mode)
-                if sc >= 0 { dstRow[sc] += row[col] }
-            }
+        let firstImageRow = src + pad &* paddedWidth
+        let below: Int = (pad &+ height) &* paddedWidth, rightColumn: Int = pad &+ width
+        addPaddedBorder(PaddedBorder(top: src, bottom: src + below, left: firstImageRow,
+                                     right: firstImageRow + rightColumn, sideStride: paddedWidth),
+                        height: height, width: width, pad: pad, mode: mode, into: dst)
+    }
+}
+
+/// Where the border of one padded plane (or of its gradient) lies: `top` and `bottom`
+/// hold the `pad` rows above and below the image at the padded width; `left` and `right`
+/// the `pad` values on either side of image row r, at `r * sideStride`.
+struct PaddedBorder {
+    let top, bottom, left, right: UnsafePointer<Float>
+    let sideStride: Int
+}
+
+/// The border part of the padding's adjoint: adds every border position's gradient onto
+/// the image pixel it was copied from (none for zero padding's zeros).
+@inline(__always)
+func addPaddedBorder(_ border: PaddedBorder, height: Int, width: Int, pad: Int, mode: PaddingMode,
+                     into gradient: UnsafeMutablePointer<Float>) {
+    let paddedWidth = width &+ 2 &* pad
+    for r in 0..<height {
+        let row = gradient + r &* width
+        for col in 0..<pad {
+            let left = sourceIndex(col &- pad, size: width, mode: mode)
+            if left >= 0 { row[left] += border.left[r &* border.sideStride &+ col] }
+            let right = sourceIndex(width &+ col, size: width, mode: mode)
+            if right >= 0 { row[right] += border.right[r &* border.sideStride &+ col] }
+        }
+    }
+    for k in 0..<(2 &* pad) {
+        // Padded rows 0..<pad above the image, then pad+height..<pad+height+pad below it.
+        let imageRow: Int = k < pad ? k &- pad : height &+ k &- pad
+        let sr = sourceIndex(imageRow, size: height, mode: mode)
+        if sr < 0 { continue }
+        let values = k < pad ? border.top + k &* paddedWidth : border.bottom + ((k &- pad) &* paddedWidth)
+        let row = gradient + sr &* width
+        for col in 0..<paddedWidth {
+            let sc = sourceIndex(col &- pad, size: width, mode: mode)
+            if sc >= 0 { row[sc] += values[col] }
         }
     }
 }

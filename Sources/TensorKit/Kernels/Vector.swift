@@ -20,6 +20,13 @@ func addInPlace(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePoin
     }
 }
 
+/// A large copy split over the cores (one core does not saturate memory bandwidth).
+func copyInParallel(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    parallelChunks(count, minimumChunk: 65_536) { range in
+        (destination + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+    }
+}
+
 /// Maps `output[i] = transform(input[i])` in parallel chunks.
 @inline(__always)
 func mapElements(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {

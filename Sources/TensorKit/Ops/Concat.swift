@@ -16,16 +16,16 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
         firstChannel.append(channelCursor)
         channelCursor += t.shape[1]
     }
-    func forEachRow(_ body: (_ input: Int, _ source: Int, _ destination: Int) -> Void) {
-        for (index, t) in inputs.enumerated() {
-            let c = t.shape[1], h = t.shape[2], w = t.shape[3]
-            let top = (h - height) / 2, left = (w - width) / 2
-            for n in 0..<batch {
-                for k in 0..<c {
-                    for r in 0..<height {
-                        body(index, ((n * c + k) * h + r + top) * w + left,
-                             ((n * channels + firstChannel[index] + k) * height + r) * width)
-                    }
+    /// The kept rows of input `index`: their start in that input and in the output.
+    func forEachRow(of index: Int, _ body: (_ source: Int, _ destination: Int) -> Void) {
+        let t = inputs[index]
+        let c = t.shape[1], h = t.shape[2], w = t.shape[3]
+        let top = (h - height) / 2, left = (w - width) / 2
+        for n in 0..<batch {
+            for k in 0..<c {
+                for r in 0..<height {
+                    body(((n * c + k) * h + r + top) * w + left,
+                         ((n * channels + firstChannel[index] + k) * height + r) * width)
                 }
             }
         }
@@ -34,9 +34,11 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
     let cropped = inputs.contains { $0.shape[2] != height || $0.shape[3] != width }
     output.withUnsafeMutableBufferPointer { yb in
         if cropped {
-            forEachRow { index, source, destination in
-                inputs[index].data.withUnsafeBufferPointer { xb in
-                    (yb.baseAddress! + destination).update(from: xb.baseAddress! + source, count: width)
+            for (index, t) in inputs.enumerated() {
+                t.data.withUnsafeBufferPointer { xb in
+                    forEachRow(of: index) { source, destination in
+                        (yb.baseAddress! + destination).update(from: xb.baseAddress! + source, count: width)
+                    }
                 }
             }
             return
@@ -58,8 +60,7 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
                 var gradient = cropped ? [Float](repeating: 0, count: t.count) : uninitializedFloats(t.count)
                 gradient.withUnsafeMutableBufferPointer { db in
                     if cropped {
-                        forEachRow { rowIndex, source, destination in
-                            guard rowIndex == index else { return }
+                        forEachRow(of: index) { source, destination in
                             (db.baseAddress! + source).update(from: gb.baseAddress! + destination, count: width)
                         }
                     } else {
@@ -73,12 +74,5 @@ public func concatChannels(_ inputs: [Tensor]) -> Tensor {
                 t.accumulateGradient(gradient)
             }
         }
-    }
-}
-
-/// A large copy split over the cores (one core does not saturate memory bandwidth).
-func copyInParallel(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-    parallelChunks(count, minimumChunk: 65_536) { range in
-        (destination + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
     }
 }

@@ -653,7 +653,9 @@ extension ConvolutionGeometry {
         let inputIndices = pattern.byInput.weightIndex
         var inputValues = [Float](repeating: 0, count: inputIndices.count)
         for (k, w) in inputIndices.enumerated() { inputValues[k] = weight[w] }
-        var dxp = needInput && padding > 0 && !(stride == 1 && gathersByRow) ? paddedGradientBuffer() : []
+        // Row by row straight into dx, or through a padded gradient that is folded at the end.
+        let inputGradientByRow = needInput && padding > 0 && stride == 1 && gathersByRow
+        var dxp = needInput && padding > 0 && !inputGradientByRow ? paddedGradientBuffer() : []
         let margin = self.margin
         let rowLength = margin + paddedPlane
         if stride == 1 {
@@ -678,7 +680,7 @@ extension ConvolutionGeometry {
                                           columns: wideColumns, gradient: g.baseAddress!)
                         }
                     }
-                    if needInput && padding > 0 && gathersByRow {
+                    if inputGradientByRow {
                         // The interior rows straight into dx; the border (unless zero-padded, where
                         // it is dropped) into a thin frame that is then folded in.
                         dx!.withUnsafeMutableBufferPointer { g in
@@ -736,7 +738,7 @@ extension ConvolutionGeometry {
                 }
             }
         }
-        if needInput && padding > 0 && !(stride == 1 && gathersByRow) { foldPadding(dxp, into: &dx!) }
+        if needInput && padding > 0 && !inputGradientByRow { foldPadding(dxp, into: &dx!) }
     }
 
     /// Whether the stride-1 sparse passes gather image row by image row (straight into
@@ -763,23 +765,10 @@ extension ConvolutionGeometry {
                            columns: layout, output: f + offset, outStride: frameSize)
             }
             parallelItems(inChannels, costPerItem: frameSize) { c in
-                let border = f + c * frameSize, target = dx + c * height * width
-                for (k, r) in (Array(0..<padding) + Array((padding + height)..<paddedHeight)).enumerated() {
-                    let sr = sourceIndex(r - padding, size: height, mode: mode)
-                    if sr < 0 { continue }
-                    for x in 0..<paddedWidth {
-                        let sc = sourceIndex(x - padding, size: width, mode: mode)
-                        if sc >= 0 { target[sr * width + sc] += border[k * paddedWidth + x] }
-                    }
-                }
-                for r in 0..<height {
-                    for col in 0..<padding {
-                        let left = sourceIndex(col - padding, size: width, mode: mode)
-                        if left >= 0 { target[r * width + left] += border[2 * band + r * padding + col] }
-                        let right = sourceIndex(width + col, size: width, mode: mode)
-                        if right >= 0 { target[r * width + right] += border[2 * band + side + r * padding + col] }
-                    }
-                }
+                let frame = f + c * frameSize
+                addPaddedBorder(PaddedBorder(top: frame, bottom: frame + band, left: frame + 2 * band,
+                                             right: frame + 2 * band + side, sideStride: padding),
+                                height: height, width: width, pad: padding, mode: mode, into: dx + c * height * width)
             }
         }
     }
