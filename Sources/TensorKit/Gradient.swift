@@ -31,7 +31,14 @@ extension Tensor {
             guard let node = order[index] else { continue }
             // Children come later in `order`, so this node's gradient is complete here.
             if let function = node.backwardFunction, node.gradient != nil {
-                function(node)
+                if OperationProfile.isEnabled {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    function(node)
+                    OperationProfile.recordBackward(node.operation, shape: node.shape,
+                                                    seconds: Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9)
+                } else {
+                    function(node)
+                }
                 if check {
                     for parent in node.parents where parent.gradient?.contains(where: { !$0.isFinite }) == true {
                         print("non-finite gradient into \(parent.shape) from a node of shape \(node.shape); node gradient finite: \(node.gradient!.allSatisfy(\.isFinite)); parent values finite: \(parent.data.allSatisfy(\.isFinite))")

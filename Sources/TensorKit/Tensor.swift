@@ -19,6 +19,8 @@ public final class Tensor {
     /// Inputs this tensor was computed from, and how to push its gradient into them.
     var parents: [Tensor] = []
     var backwardFunction: ((Tensor) -> Void)?
+    /// The operation that made this tensor (its function's name), for `OperationProfile`.
+    var operation = ""
 
     public init(shape: [Int], data: [Float], requiresGradient: Bool = false, name: String = "") {
         require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
@@ -93,13 +95,17 @@ extension Tensor: CustomStringConvertible {
 
 /// Creates an operation's result: it joins the graph only when gradients are on and some
 /// input needs one.
-func makeResult(shape: [Int], data: [Float], inputs: [Tensor],
+func makeResult(shape: [Int], data: [Float], inputs: [Tensor], operation: String = #function,
                 backward: @escaping (Tensor) -> Void) -> Tensor {
     let needsGradient = GradientMode.isEnabled && inputs.contains { $0.requiresGradient }
     let result = Tensor(shape: shape, data: data, requiresGradient: needsGradient)
     if needsGradient {
         result.parents = inputs
         result.backwardFunction = backward
+        if OperationProfile.isEnabled {
+            result.operation = operation
+            OperationProfile.recordForward(operation, shape: shape)
+        }
     }
     return result
 }

@@ -19,6 +19,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also time the convolution shapes of the network one by one (forward, forward+backward).")
     var layers = false
 
+    @Flag(help: "After timing, run --steps more steps and print where their time goes, by operation and output shape.")
+    var profile = false
+
     func validate() throws {
         if let bad = sizes.first(where: { $0 < 32 || $0 % 32 != 0 }) {
             throw ValidationError("--sizes must be multiples of 32 (at least 32), got \(bad)")
@@ -68,6 +71,15 @@ struct Bench: ParsableCommand {
                     if step > 0 { times.append(Date().timeIntervalSince(start)) }
                     flops = GemmCounter.flops
                 }
+                if profile {
+                    printProfile(steps: steps) {
+                        optimizer.zeroGradients()
+                        OperationProfile.mark()
+                        let loss = meanSquaredError(network(input), target)
+                        loss.backward()
+                        return { optimizer.step() }
+                    }
+                }
                 if percent == 0 { denseFlops = flops }  // sparsities are sorted: the dense row comes first
                 let median = times.sorted()[times.count / 2]
                 let denseEquivalent = denseFlops.map { String(format: "%10.1f", $0 / median / 1e9) } ?? "         -"
@@ -79,6 +91,39 @@ struct Bench: ParsableCommand {
 }
 
 extension Bench {
+    /// Runs `steps` training steps with `OperationProfile` on and prints the time per step
+    /// of each operation (forward, backward) and of the optimiser, largest first.
+    /// `forwardBackward` runs a step's forward and backward passes and returns its update.
+    func printProfile(steps: Int, _ forwardBackward: () -> () -> Void) {
+        OperationProfile.reset()
+        OperationProfile.isEnabled = true
+        var total = 0.0, update = 0.0
+        for _ in 0..<steps {
+            let start = Date()
+            let step = forwardBackward()
+            let updateStart = Date()
+            step()
+            update += Date().timeIntervalSince(updateStart)
+            total += Date().timeIntervalSince(start)
+        }
+        OperationProfile.isEnabled = false
+        var rows = OperationProfile.forward.map { ("fwd  " + $0.key, $0.value) }
+            + OperationProfile.backward.map { ("bwd  " + $0.key, $0.value) }
+        rows.append(("Adam step", OperationProfile.Entry(seconds: update, calls: steps)))
+        rows.sort { $0.1.seconds > $1.1.seconds }
+        let perStep = 1000 / Double(steps)
+        print(String(format: "  profile over %d steps: %.1f ms/step (profiling adds a clock read per operation)",
+                     steps, total * perStep))
+        print("  ms/step   share  calls/step  operation and output shape")
+        let accounted = rows.reduce(0) { $0 + $1.1.seconds }
+        for (name, entry) in rows where entry.seconds * perStep >= 0.5 {
+            print(String(format: "  %7.1f  %5.1f %%  %6d      %@", entry.seconds * perStep, 100 * entry.seconds / total,
+                         entry.calls / steps, name))
+        }
+        print(String(format: "  %7.1f  %5.1f %%              elsewhere (rows under 0.5 ms, graph walk, allocation)",
+                     (total - accounted) * perStep, 100 * (total - accounted) / total))
+    }
+
     /// Times each convolution shape of the DIP network at the largest benchmark size.
     func timeLayers() {
         let size = sizes.max()!

@@ -226,4 +226,29 @@ struct OperationTests {
         y.backward()
         #expect(x.gradient == [3, 5])
     }
+
+    /// `lip bench --profile`: each operation is charged to its name, lowering and output
+    /// shape, once per call, forward and backward; nothing is recorded when it is off.
+    @Test func operationProfileChargesEachOperation() {
+        func step() {
+            let x = randomTensor([1, 7, 5, 9], seed: 3, requiresGradient: true)
+            let w = randomTensor([6, 7, 3, 3], seed: 4, requiresGradient: true)
+            let y = conv2d(x, weight: w, padding: 1, paddingMode: .reflection)
+            batchNorm(y, weight: Tensor(filling: 1, shape: [6], requiresGradient: true), bias: Tensor(zeros: [6]),
+                      leakySlope: 0.2).sum().backward()
+        }
+        OperationProfile.reset()
+        OperationProfile.isEnabled = true
+        step()
+        step()
+        OperationProfile.isEnabled = false
+        let conv = "conv2d 3x3/1 7->6 shifted GEMMs → 1x6x5x9", norm = "batchNorm → 1x6x5x9"
+        for key in [conv, norm] {
+            #expect(OperationProfile.forward[key]?.calls == 2, "forward \(key)")
+            #expect(OperationProfile.backward[key]?.calls == 2, "backward \(key)")
+            #expect((OperationProfile.backward[key]?.seconds ?? 0) > 0)
+        }
+        step()
+        #expect(OperationProfile.forward[conv]?.calls == 2)
+    }
 }

@@ -42,39 +42,43 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
     var variance = [Float](repeating: 0, count: channels)
     var output = uninitializedFloats(input.count)
     input.data.withUnsafeBufferPointer { xb in
-        let x = xb.baseAddress!
-        // One pass over the input: sums of (x - K) and (x - K)^2 with K the channel's first
-        // value. Shifting by a sample keeps var = E[(x-K)^2] - E[x-K]^2 free of cancellation
-        // on planes whose mean is large against their spread, as a second pass over
-        // centred values would, at half the memory traffic (these tensors are tens of MiB).
-        mean.withUnsafeMutableBufferPointer { mb in
-            variance.withUnsafeMutableBufferPointer { vb in
-                parallelItems(channels, costPerItem: count) { c in
-                    let shift = x[c * plane]
-                    var total = 0.0, squares = 0.0
-                    for n in 0..<batch {
-                        let sums = shiftedSums(x + (n * channels + c) * plane, plane, shift: shift)
-                        total += sums.sum
-                        squares += sums.squares
-                    }
-                    let meanShift = total / Double(count)
-                    mb[c] = Float(Double(shift) + meanShift)
-                    vb[c] = Float(max(0, squares / Double(count) - meanShift * meanShift))
-                }
-            }
-        }
-        for c in 0..<channels { inverseStd[c] = 1 / (variance[c] + epsilon).squareRoot() }
         output.withUnsafeMutableBufferPointer { yb in
-            let y = yb.baseAddress!
-            parallelItems(batch * channels, costPerItem: plane) { item in
-                let c = item % channels
-                let scale = weight.data[c] * inverseStd[c]
-                let shift = bias.data[c] - mean[c] * scale
-                let src = x + item * plane, dst = y + item * plane
-                if let leakySlope {
-                    normalizeLeaky(src, scale: scale, shift: shift, slope: leakySlope, into: dst, count: plane)
-                } else {
-                    for i in 0..<plane { dst[i] = src[i] * scale + shift }
+            mean.withUnsafeMutableBufferPointer { mb in
+                variance.withUnsafeMutableBufferPointer { vb in
+                    inverseStd.withUnsafeMutableBufferPointer { sb in
+                        let x = xb.baseAddress!, y = yb.baseAddress!
+                        // Channel by channel, statistics then output: the channel's planes
+                        // (256 KiB at 256x256) are still in cache for the second pass, so the
+                        // input crosses the memory bus once instead of twice.
+                        parallelItems(channels, costPerItem: count) { c in
+                            // Sums of (x - K) and (x - K)^2 with K the channel's first value.
+                            // Shifting by a sample keeps var = E[(x-K)^2] - E[x-K]^2 free of
+                            // cancellation on planes whose mean is large against their spread,
+                            // as a pass over centred values would, in one pass instead of two.
+                            let shift = x[c * plane]
+                            var total = 0.0, squares = 0.0
+                            for n in 0..<batch {
+                                let sums = shiftedSums(x + (n * channels + c) * plane, plane, shift: shift)
+                                total += sums.sum
+                                squares += sums.squares
+                            }
+                            let meanShift = total / Double(count)
+                            mb[c] = Float(Double(shift) + meanShift)
+                            vb[c] = Float(max(0, squares / Double(count) - meanShift * meanShift))
+                            sb[c] = 1 / (vb[c] + epsilon).squareRoot()
+                            let scale = weight.data[c] * sb[c]
+                            let offset = bias.data[c] - mb[c] * scale
+                            for n in 0..<batch {
+                                let src = x + (n * channels + c) * plane, dst = y + (n * channels + c) * plane
+                                if let leakySlope {
+                                    normalizeLeaky(src, scale: scale, shift: offset, slope: leakySlope, into: dst,
+                                                   count: plane)
+                                } else {
+                                    for i in 0..<plane { dst[i] = src[i] * scale + offset }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -84,78 +88,82 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
         let dy = result.gradient!
         // Per channel: sums of dz and of dz * xhat give d(bias), d(weight) and dx, where
         // dz is the gradient at the normalised output (dy itself without an activation).
+        // The input gradient of a channel follows its sums at once, while the channel's
+        // planes of x and dy are still in cache: one pass over memory instead of two.
         var sumGradient = [Double](repeating: 0, count: channels)
         var sumGradientXhat = [Double](repeating: 0, count: channels)
+        var dx = input.requiresGradient ? uninitializedFloats(input.count) : []
         input.data.withUnsafeBufferPointer { xb in
             dy.withUnsafeBufferPointer { db in
-                let x = xb.baseAddress!, d = db.baseAddress!
-                sumGradient.withUnsafeMutableBufferPointer { sg in
-                    sumGradientXhat.withUnsafeMutableBufferPointer { sx in
-                        parallelItems(channels, costPerItem: count) { c in
-                            let scale = weight.data[c] * inverseStd[c]
-                            let shift = bias.data[c] - mean[c] * scale
-                            var s = 0.0, sxy = 0.0
-                            for n in 0..<batch {
-                                let offset = (n * channels + c) * plane
-                                let sums = gradientSums(d + offset, input: x + offset, scale: scale, shift: shift,
-                                                        slope: leakySlope ?? 1, count: plane)
-                                s += sums.gradient
-                                sxy += sums.gradientTimesInput
-                            }
-                            sg[c] = s
-                            // sum(dz * xhat) = (sum(dz * x) - mean * sum(dz)) * invstd
-                            sx[c] = (sxy - Double(mean[c]) * s) * Double(inverseStd[c])
-                        }
-                    }
-                }
-                if bias.requiresGradient {
-                    bias.accumulateGradient(sumGradient.map { Float($0) })
-                }
-                if weight.requiresGradient {
-                    weight.accumulateGradient(sumGradientXhat.map { Float($0) })
-                }
-                if input.requiresGradient {
-                    var dx = uninitializedFloats(input.count)
-                    dx.withUnsafeMutableBufferPointer { gb in
-                        let g = gb.baseAddress!
-                        parallelItems(batch * channels, costPerItem: plane) { item in
-                            let c = item % channels
-                            // dx = w*invstd * (dz - mean(dz) - xhat * mean(dz*xhat))
-                            let k = weight.data[c] * inverseStd[c]
-                            let meanGradient = Float(sumGradient[c] / Double(count))
-                            let meanGradientXhat = Float(sumGradientXhat[c] / Double(count))
-                            let m = mean[c], s = inverseStd[c]
-                            let shift = bias.data[c] - m * k
-                            let src = x + item * plane, grad = d + item * plane, dst = g + item * plane
+                dx.withUnsafeMutableBufferPointer { gb in
+                    sumGradient.withUnsafeMutableBufferPointer { sg in
+                        sumGradientXhat.withUnsafeMutableBufferPointer { sx in
+                            let x = xb.baseAddress!, d = db.baseAddress!, g = gb.baseAddress
                             // Slope 1 is the identity (g * 1 == g exactly): plain batch norm.
                             let slope = leakySlope ?? 1
-                            let kv = SIMD8<Float>(repeating: k), shiftv = SIMD8<Float>(repeating: shift)
-                            let mv = SIMD8<Float>(repeating: m), sv = SIMD8<Float>(repeating: s)
-                            let mg = SIMD8<Float>(repeating: meanGradient), mgx = SIMD8<Float>(repeating: meanGradientXhat)
-                            let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
-                            var i = 0
-                            while i &+ 8 <= plane {
-                                let xv = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-                                let gv = UnsafeRawPointer(grad + i).loadUnaligned(as: SIMD8<Float>.self)
-                                let z = xv * kv + shiftv
-                                let dz = gv.replacing(with: gv * factor, where: z .<= zero)
-                                let xhat = (xv - mv) * sv
-                                UnsafeMutableRawPointer(dst + i).storeBytes(of: kv * (dz - mg - xhat * mgx), as: SIMD8<Float>.self)
-                                i &+= 8
-                            }
-                            while i < plane {
-                                let z = src[i] * k + shift
-                                let dz = z > 0 ? grad[i] : slope * grad[i]
-                                let xhat = (src[i] - m) * s
-                                dst[i] = k * (dz - meanGradient - xhat * meanGradientXhat)
-                                i &+= 1
+                            parallelItems(channels, costPerItem: count) { c in
+                                let k = weight.data[c] * inverseStd[c]
+                                let shift = bias.data[c] - mean[c] * k
+                                var s = 0.0, sxy = 0.0
+                                for n in 0..<batch {
+                                    let offset = (n * channels + c) * plane
+                                    let sums = gradientSums(d + offset, input: x + offset, scale: k, shift: shift,
+                                                            slope: slope, count: plane)
+                                    s += sums.gradient
+                                    sxy += sums.gradientTimesInput
+                                }
+                                sg[c] = s
+                                // sum(dz * xhat) = (sum(dz * x) - mean * sum(dz)) * invstd
+                                sx[c] = (sxy - Double(mean[c]) * s) * Double(inverseStd[c])
+                                guard let g else { return }
+                                let meanGradient = Float(s / Double(count))
+                                let meanGradientXhat = Float(sx[c] / Double(count))
+                                for n in 0..<batch {
+                                    let offset = (n * channels + c) * plane
+                                    batchNormInputGradient(d + offset, input: x + offset, scale: k, shift: shift,
+                                                           slope: slope, mean: mean[c], inverseStd: inverseStd[c],
+                                                           meanGradient: meanGradient,
+                                                           meanGradientXhat: meanGradientXhat,
+                                                           into: g + offset, count: plane)
+                                }
                             }
                         }
                     }
-                    input.accumulateGradient(dx)
                 }
             }
         }
+        if bias.requiresGradient { bias.accumulateGradient(sumGradient.map { Float($0) }) }
+        if weight.requiresGradient { weight.accumulateGradient(sumGradientXhat.map { Float($0) }) }
+        if input.requiresGradient { input.accumulateGradient(dx) }
+    }
+}
+
+/// dx = k * (dz - mean(dz) - xhat * mean(dz * xhat)) over one plane, with k = weight *
+/// inverseStd, xhat = (x - mean) * inverseStd and dz as in `gradientSums`.
+@inline(__always)
+func batchNormInputGradient(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, scale k: Float, shift: Float,
+                            slope: Float, mean m: Float, inverseStd s: Float, meanGradient: Float,
+                            meanGradientXhat: Float, into dx: UnsafeMutablePointer<Float>, count: Int) {
+    let kv = SIMD8<Float>(repeating: k), shiftv = SIMD8<Float>(repeating: shift)
+    let mv = SIMD8<Float>(repeating: m), sv = SIMD8<Float>(repeating: s)
+    let mg = SIMD8<Float>(repeating: meanGradient), mgx = SIMD8<Float>(repeating: meanGradientXhat)
+    let factor = SIMD8<Float>(repeating: slope), zero = SIMD8<Float>()
+    var i = 0
+    while i &+ 8 <= count {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        let gv = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+        let z = xv * kv + shiftv
+        let dz = gv.replacing(with: gv * factor, where: z .<= zero)
+        let xhat = (xv - mv) * sv
+        UnsafeMutableRawPointer(dx + i).storeBytes(of: kv * (dz - mg - xhat * mgx), as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        let z = x[i] * k + shift
+        let dz = z > 0 ? dy[i] : slope * dy[i]
+        let xhat = (x[i] - m) * s
+        dx[i] = k * (dz - meanGradient - xhat * meanGradientXhat)
+        i &+= 1
     }
 }
 

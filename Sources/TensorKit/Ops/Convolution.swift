@@ -43,7 +43,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     var inputs = [input, weight]
     if let bias { inputs.append(bias) }
     return makeResult(shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], data: output,
-                      inputs: inputs) { result in
+                      inputs: inputs, operation: OperationProfile.isEnabled ? g.profileName : "") { result in
         let dy = result.gradient!
         if let bias, bias.requiresGradient {
             bias.withGradient { db in
@@ -145,6 +145,12 @@ struct ConvolutionGeometry {
     }
 
     var taps: Int { kernelHeight * kernelWidth }
+
+    /// The kernel and the lowering that runs it, for `OperationProfile`.
+    var profileName: String {
+        let path = pattern != nil ? "sparse" : usesWinograd ? "Winograd" : stride == 1 ? "shifted GEMMs" : "im2col"
+        return "conv2d \(kernelHeight)x\(kernelWidth)/\(stride) \(inChannels)->\(outChannels) \(path)"
+    }
     var paddedPlane: Int { paddedHeight * paddedWidth }
     var outPlane: Int { outHeight * outWidth }
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
