@@ -72,6 +72,10 @@ struct Bench: ParsableCommand {
                     flops = GemmCounter.flops
                 }
                 if profile {
+                    let densities = network.convolutions.map { path, conv in
+                        String(format: "%@ %.0f%%", path, 100 * (1 - conv.maskSparsity))
+                    }
+                    print("  weights kept per convolution: " + densities.joined(separator: ", "))
                     printProfile(steps: steps) {
                         optimizer.zeroGradients()
                         OperationProfile.mark()

@@ -19,57 +19,150 @@ struct GatherColumns {
     }
 }
 
+/// Where a gather's source channels lie, so that it can work through them in groups whose
+/// window fits in L1: channel c's entries read `source[c * stride + …]`, over `rows`
+/// stretches of about a column block each (the kernel's height for a convolution's
+/// shifted rows, 1 for im2col rows).
+struct GatherChannels {
+    let stride: Int, rows: Int
+}
+
+/// Bytes of source window that one channel group of `gatherRows` may span per column
+/// block: half of Zen 2's 32 KiB L1, the rest for the output block and the entries.
+let gatherWindowBudget = 16 * 1024
+
 /// out[r * outStride + n] = initial[r] + Σ_{k in row r} values[k] * source[offsets[k] + n]
 /// for the columns n of `columns` (initial 0 when nil).
-/// Output-stationary: 32 outputs of a row accumulate in registers across the row's
-/// entries, so each entry costs one load and one FMA per 8 outputs.
+///
+/// Output-stationary: 64 outputs of a row accumulate in registers across the row's
+/// entries, so each entry costs one load and one FMA per 8 outputs. Those loads are the
+/// limit, and at a tenth of the weights kept they would mostly miss L1: every output row
+/// reads ~100 stretches scattered over all input channels. So the entries are taken in
+/// groups of input channels whose window of a column block fits in L1 (`channels`), and
+/// every output row of a thread runs the group before the next one starts; an output
+/// block is stored and reloaded between groups. Within a group the entries keep their
+/// order (for a convolution's forward pass that is the order of a single sweep, so the
+/// sums are the same).
 func gatherRows(rowStart: UnsafePointer<Int>, offsets: UnsafePointer<Int>, values: UnsafePointer<Float>, rows: Int,
                 source: UnsafePointer<Float>, columns: GatherColumns, output: UnsafeMutablePointer<Float>, outStride: Int,
-                initial: UnsafePointer<Float>? = nil) {
-    // Column blocks outermost: every row's entries read the same window of the source,
-    // which then stays in L2 instead of streaming the whole input once per output row.
-    let block = 256
-    parallelRanges(rows, granularity: 4) { range in
-        for segment in 0..<columns.segments {
-            let src = source + segment &* columns.sourceStride
-            let dst = output + segment &* columns.outputStride
-            var blockStart = 0
-            while blockStart < columns.length {
-                let blockEnd = min(columns.length, blockStart &+ block)
-                for r in range {
-                    let begin = rowStart[r], end = rowStart[r + 1]
-                    let out = dst + r &* outStride
-                    let start = initial?[r] ?? 0
-                    var n = blockStart
-                    while n &+ 32 <= blockEnd {
-                        var a0 = SIMD8<Float>(repeating: start), a1 = a0, a2 = a0, a3 = a0
-                        var k = begin
-                        while k < end {
-                            let w = SIMD8<Float>(repeating: values[k])
-                            let p = UnsafeRawPointer(src + (offsets[k] &+ n))
-                            a0.addProduct(w, p.loadUnaligned(as: SIMD8<Float>.self))
-                            a1.addProduct(w, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-                            a2.addProduct(w, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-                            a3.addProduct(w, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-                            k &+= 1
+                initial: UnsafePointer<Float>? = nil, channels: GatherChannels? = nil) {
+    let block = 64
+    let entries = rowStart[rows] - rowStart[0]
+    // Entries by (row, channel group), each group in the row's order: a stable bucket sort.
+    let groupStride = channels.map { max(1, gatherWindowBudget / ($0.rows * (block + 8) * 4)) * $0.stride } ?? Int.max
+    var groupCount = 1
+    for k in rowStart[0]..<rowStart[rows] where offsets[k] / groupStride + 1 > groupCount {
+        groupCount = offsets[k] / groupStride + 1
+    }
+    var groupStart = [Int](repeating: 0, count: rows * groupCount + 1)
+    var sortedOffsets = [Int](repeating: 0, count: entries), sortedValues = [Float](repeating: 0, count: entries)
+    for r in 0..<rows {
+        let base = r * groupCount
+        for k in rowStart[r]..<rowStart[r + 1] { groupStart[base + offsets[k] / groupStride + 1] += 1 }
+    }
+    for g in 0..<(rows * groupCount) { groupStart[g + 1] += groupStart[g] }
+    var fill = groupStart
+    for r in 0..<rows {
+        for k in rowStart[r]..<rowStart[r + 1] {
+            let slot = r * groupCount + offsets[k] / groupStride
+            sortedOffsets[fill[slot]] = offsets[k]
+            sortedValues[fill[slot]] = values[k]
+            fill[slot] += 1
+        }
+    }
+    groupStart.withUnsafeBufferPointer { gs in
+        sortedOffsets.withUnsafeBufferPointer { ob in
+            sortedValues.withUnsafeBufferPointer { vb in
+                let groupStart = gs.baseAddress!, offsets = ob.baseAddress!, values = vb.baseAddress!
+                parallelRanges(rows, granularity: 4) { range in
+                    for segment in 0..<columns.segments {
+                        let src = source + segment &* columns.sourceStride
+                        let dst = output + segment &* columns.outputStride
+                        var blockStart = 0
+                        while blockStart < columns.length {
+                            let blockEnd = min(columns.length, blockStart &+ block)
+                            for group in 0..<groupCount {
+                                for r in range {
+                                    let slot = r &* groupCount &+ group
+                                    let begin = groupStart[slot], end = groupStart[slot &+ 1]
+                                    if group > 0 && begin == end { continue }
+                                    gatherBlock(entries: begin..<end, offsets: offsets, values: values, source: src,
+                                                columns: blockStart..<blockEnd, output: dst + r &* outStride,
+                                                start: group == 0 ? initial?[r] ?? 0 : nil)
+                                }
+                            }
+                            blockStart = blockEnd
                         }
-                        let o = UnsafeMutableRawPointer(out + n)
-                        o.storeBytes(of: a0, as: SIMD8<Float>.self)
-                        o.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
-                        o.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
-                        o.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
-                        n &+= 32
-                    }
-                    while n < blockEnd {
-                        var total = start
-                        for k in begin..<end { total += values[k] * src[offsets[k] &+ n] }
-                        out[n] = total
-                        n &+= 1
                     }
                 }
-                blockStart = blockEnd
             }
         }
+    }
+}
+
+/// out[n] = (start, or out[n] itself when nil) + Σ_k values[k] * source[offsets[k] + n]
+/// over the columns n (at most 64 of them).
+@inline(__always)
+private func gatherBlock(entries: Range<Int>, offsets: UnsafePointer<Int>, values: UnsafePointer<Float>,
+                         source: UnsafePointer<Float>, columns: Range<Int>, output out: UnsafeMutablePointer<Float>,
+                         start: Float?) {
+    var n = columns.lowerBound
+    let end = columns.upperBound
+    if n &+ 64 <= end {
+        let o = UnsafeMutableRawPointer(out + n)
+        var a0: SIMD8<Float>, a1: SIMD8<Float>, a2: SIMD8<Float>, a3: SIMD8<Float>
+        var a4: SIMD8<Float>, a5: SIMD8<Float>, a6: SIMD8<Float>, a7: SIMD8<Float>
+        if let start {
+            a0 = SIMD8(repeating: start); a1 = a0; a2 = a0; a3 = a0; a4 = a0; a5 = a0; a6 = a0; a7 = a0
+        } else {
+            a0 = o.loadUnaligned(as: SIMD8<Float>.self)
+            a1 = o.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            a2 = o.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+            a3 = o.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            a4 = o.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)
+            a5 = o.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self)
+            a6 = o.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)
+            a7 = o.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self)
+        }
+        var k = entries.lowerBound
+        while k < entries.upperBound {
+            let w = SIMD8<Float>(repeating: values[k])
+            let p = UnsafeRawPointer(source + (offsets[k] &+ n))
+            a0.addProduct(w, p.loadUnaligned(as: SIMD8<Float>.self))
+            a1.addProduct(w, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+            a2.addProduct(w, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+            a3.addProduct(w, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+            a4.addProduct(w, p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self))
+            a5.addProduct(w, p.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self))
+            a6.addProduct(w, p.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self))
+            a7.addProduct(w, p.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self))
+            k &+= 1
+        }
+        o.storeBytes(of: a0, as: SIMD8<Float>.self)
+        o.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
+        o.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
+        o.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
+        o.storeBytes(of: a4, toByteOffset: 128, as: SIMD8<Float>.self)
+        o.storeBytes(of: a5, toByteOffset: 160, as: SIMD8<Float>.self)
+        o.storeBytes(of: a6, toByteOffset: 192, as: SIMD8<Float>.self)
+        o.storeBytes(of: a7, toByteOffset: 224, as: SIMD8<Float>.self)
+        n &+= 64
+    }
+    while n &+ 8 <= end {
+        let o = UnsafeMutableRawPointer(out + n)
+        var a = start.map { SIMD8<Float>(repeating: $0) } ?? o.loadUnaligned(as: SIMD8<Float>.self)
+        for k in entries {
+            a.addProduct(SIMD8<Float>(repeating: values[k]),
+                         UnsafeRawPointer(source + (offsets[k] &+ n)).loadUnaligned(as: SIMD8<Float>.self))
+        }
+        o.storeBytes(of: a, as: SIMD8<Float>.self)
+        n &+= 8
+    }
+    while n < end {
+        var total = start ?? out[n]
+        for k in entries { total += values[k] * source[offsets[k] &+ n] }
+        out[n] = total
+        n &+= 1
     }
 }
 

@@ -620,7 +620,8 @@ extension ConvolutionGeometry {
                 for n in 0..<batch {
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
                                source: xp + n * inChannels * paddedPlane, columns: rows,
-                               output: y + n * outChannels * outPlane, outStride: outPlane, initial: b.baseAddress!)
+                               output: y + n * outChannels * outPlane, outStride: outPlane, initial: b.baseAddress!,
+                               channels: GatherChannels(stride: paddedPlane, rows: kernelHeight))
                 }
             }
         } else if stride == 1 {
@@ -632,7 +633,8 @@ extension ConvolutionGeometry {
                     let target = direct ? out : wb.baseAddress!
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
                                source: xp + n * inChannels * paddedPlane, columns: .contiguous(wideColumns),
-                               output: target, outStride: wideStride)
+                               output: target, outStride: wideStride,
+                               channels: GatherChannels(stride: paddedPlane, rows: kernelHeight))
                     if !direct { copyFromWide(wb.baseAddress!, bias: bias, into: out) }
                 }
             }
@@ -643,7 +645,7 @@ extension ConvolutionGeometry {
                     im2col(xp + n * inChannels * paddedPlane, into: cb.baseAddress!)
                     gatherRows(rowStart: rowStart, offsets: offsets, values: values, rows: outChannels,
                                source: cb.baseAddress!, columns: .contiguous(outPlane), output: y + n * outChannels * outPlane,
-                               outStride: outPlane)
+                               outStride: outPlane, channels: GatherChannels(stride: outPlane, rows: 1))
                 }
             }
         }
@@ -671,6 +673,8 @@ extension ConvolutionGeometry {
                 inputOffsets[k] = (w / perOutput) * rowLength + margin - tapOffset(w % taps)
             }
             let byChannel = (0...inChannels).map { pattern.byInput.rowStart[$0 * taps] }
+            // The input gradient's entries read the output gradient's channels (rows of `buffer`).
+            let gradientChannels = GatherChannels(stride: rowLength, rows: kernelHeight)
             GemmCounter.flops += 2 * Double(batch * pattern.kept)
                 * (Double(needWeight ? wideColumns : 0) + Double(needInput ? paddedPlane : 0))
             buffer.withUnsafeMutableBufferPointer { bb in
@@ -695,7 +699,7 @@ extension ConvolutionGeometry {
                                                          outputStride: width)
                             gatherRows(rowStart: byChannel, offsets: inputOffsets, values: inputValues, rows: inChannels,
                                        source: b + padding * paddedWidth + padding, columns: interior, output: target,
-                                       outStride: height * width)
+                                       outStride: height * width, channels: gradientChannels)
                             if mode != .zero {
                                 gatherAndFoldBorder(rowStart: byChannel, offsets: inputOffsets, values: inputValues,
                                                     source: b, into: target)
@@ -704,7 +708,8 @@ extension ConvolutionGeometry {
                     } else if needInput {
                         func write(_ target: UnsafeMutablePointer<Float>) {
                             gatherRows(rowStart: byChannel, offsets: inputOffsets, values: inputValues, rows: inChannels,
-                                       source: b, columns: .contiguous(paddedPlane), output: target, outStride: paddedPlane)
+                                       source: b, columns: .contiguous(paddedPlane), output: target, outStride: paddedPlane,
+                                       channels: gradientChannels)
                         }
                         if padding > 0 {
                             dxp.withUnsafeMutableBufferPointer { write($0.baseAddress! + n * inChannels * paddedPlane) }
@@ -734,7 +739,7 @@ extension ConvolutionGeometry {
                     if needInput {
                         gatherRows(rowStart: pattern.byInput.rowStart, offsets: inputOffsets, values: inputValues,
                                    rows: inChannels * taps, source: d, columns: .contiguous(outPlane), output: cols,
-                                   outStride: outPlane)
+                                   outStride: outPlane, channels: GatherChannels(stride: outPlane, rows: 1))
                         if padding > 0 {
                             dxp.withUnsafeMutableBufferPointer { col2im(cols, into: $0.baseAddress! + n * inChannels * paddedPlane) }
                         } else {
