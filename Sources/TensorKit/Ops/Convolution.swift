@@ -148,7 +148,8 @@ struct ConvolutionGeometry {
 
     /// The kernel and the lowering that runs it, for `OperationProfile`.
     var profileName: String {
-        let path = pattern != nil ? "sparse" : usesWinograd ? "Winograd" : stride == 1 ? "shifted GEMMs" : "im2col"
+        let path = pattern != nil ? "sparse" : usesWinograd ? "Winograd" : usesThinPointwise ? "GEMM, thin backward"
+            : stride == 1 ? "shifted GEMMs" : "im2col"
         return "conv2d \(kernelHeight)x\(kernelWidth)/\(stride) \(inChannels)->\(outChannels) \(path)"
     }
     var paddedPlane: Int { paddedHeight * paddedWidth }
@@ -200,6 +201,12 @@ struct ConvolutionGeometry {
     /// copy out of the wide layout (rows at the padded width) of the other stride-1 passes
     /// does, and dense GEMMs straight into the output start from it; else the caller adds it.
     var forwardAddsBias: Bool { usesWinograd || (stride == 1 && (paddedWidth != outWidth || pattern == nil)) }
+
+    /// Whether the dense backward pass runs `ThinPointwise`: 1x1 convolutions with a
+    /// handful of output channels.
+    var usesThinPointwise: Bool {
+        lowering == .automatic && pattern == nil && isPointwise && outChannels <= ThinPointwise.maximumOutputs
+    }
 
     /// Whether the dense passes run Winograd F(2x2, 3x3) (see `ConvolutionLowering`).
     var usesWinograd: Bool {
@@ -307,6 +314,19 @@ struct ConvolutionGeometry {
                   inputGradient dx: inout [Float]?, weightGradient dw: inout [Float]?) {
         if let pattern {
             backwardSparse(pattern, padded: xp, weight: weight, outputGradient: dy, inputGradient: &dx, weightGradient: &dw)
+            return
+        }
+        if usesThinPointwise {
+            for n in 0..<batch {
+                withOptionalPointer(&dx) { g in
+                    withOptionalPointer(&dw) { w in
+                        ThinPointwise.backward(xp + n * inChannels * paddedPlane, weight: weight,
+                                               outputGradient: dy + n * outChannels * outPlane, channels: inChannels,
+                                               outputs: outChannels, plane: outPlane,
+                                               inputGradient: g.map { $0 + n * inChannels * paddedPlane }, weightGradient: w)
+                    }
+                }
+            }
             return
         }
         if usesWinograd {
@@ -783,4 +803,10 @@ extension ConvolutionGeometry {
             }
         }
     }
+}
+
+/// Runs `body` with the array's base address, or nil when there is no array.
+private func withOptionalPointer<R>(_ array: inout [Float]?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    if array == nil { return body(nil) }
+    return array!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
