@@ -42,6 +42,12 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     }
     var inputs = [input, weight]
     if let bias { inputs.append(bias) }
+    // Sparse layers keep their padded input for the backward pass; dense ones pad again
+    // there (below). Sparse passes are mostly memory traffic, so the copy saved is a
+    // large part of them (at 256x256, 97 % pruned: ~3 ms of a ~16 ms backward pass), while
+    // the dense DIP's peak memory, which is PyTorch's yardstick, does not change.
+    let savedPadded = g.pattern != nil && g.padding > 0 && GradientMode.isEnabled
+        && (input.requiresGradient || weight.requiresGradient) ? padded : nil
     return makeResult(shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], data: output,
                       inputs: inputs, operation: OperationProfile.isEnabled ? g.profileName : "") { result in
         let dy = result.gradient!
@@ -58,9 +64,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
             }
         }
         guard weight.requiresGradient || input.requiresGradient else { return }
-        // Padded again rather than saved from the forward pass: a copy of every padded
-        // activation would stay alive until the backward pass for a few ms of work here.
-        let padded = g.padded(input.data)
+        // Dense layers pad again rather than keep the forward pass's copy: a copy of every
+        // padded activation would stay alive until the backward pass for a few ms of work.
+        let padded = savedPadded ?? g.padded(input.data)
         padded.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { w in
                 dy.withUnsafeBufferPointer { d in
