@@ -9,6 +9,10 @@ struct SparseConvolutionTests {
         // Rows of 32 and more: the stride-1 passes gather row by row into the unpadded
         // output and input gradient, folding the border in separately.
         (3, 1, 1, .reflection, 33), (3, 1, 1, .zero, 32), (5, 1, 2, .replicate, 34), (3, 1, 0, .zero, 40),
+        // Strided layers (im2col): odd and even padded sizes, wider rows, a 5x5 kernel, a
+        // kernel no wider than the stride and a stride of 3.
+        (3, 2, 1, .reflection, 66), (3, 2, 1, .zero, 64), (5, 2, 2, .replicate, 21), (1, 2, 0, .zero, 17),
+        (3, 3, 1, .reflection, 14),
     ]
 
     func maskedWeight(_ shape: [Int], density: Double, seed: UInt64, emptyChannels: Bool) -> (Tensor, [Float]) {
@@ -31,7 +35,7 @@ struct SparseConvolutionTests {
     /// Enough channels that the gathers work through several channel groups (about 18
     /// input channels of a 3x3 kernel fit their L1 window): the groups must add up to the
     /// one-sweep result.
-    @Test(arguments: [0, 2, 5, 7], [0.11, 0.5])
+    @Test(arguments: [0, 2, 5, 7, 9], [0.11, 0.5])
     func sparseMatchesDenseAcrossChannelGroups(shapeIndex: Int, density: Double) {
         check(Self.shapes[shapeIndex], inChannels: 40, outChannels: 24, density: density, tolerance: 5e-4)
     }
