@@ -55,16 +55,31 @@ public final class Adam: Optimizer {
                     secondMoments[index].withUnsafeMutableBufferPointer { vb in
                         parameter.data.withUnsafeMutableBufferPointer { pb in
                             let g = gb.baseAddress!, m = mb.baseAddress!, v = vb.baseAddress!, p = pb.baseAddress!
+                            let keep = isMasked ? maskBuffer.baseAddress : nil
                             parallelChunks(n) { range in
-                                for i in range {
+                                // In SIMD lanes (IEEE square roots and quotients, so the same values
+                                // as one at a time), with the mask applied in the same pass.
+                                var i = range.lowerBound
+                                while i &+ 8 <= range.upperBound {
+                                    let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+                                    let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Float>.self) + (1 - b1) * gi
+                                    let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float>.self)
+                                        + (1 - b2) * gi * gi
+                                    var pi = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+                                    pi -= stepSize * mi / (vi.squareRoot() / correction2Root + eps)
+                                    if let keep { pi *= UnsafeRawPointer(keep + i).loadUnaligned(as: SIMD8<Float>.self) }
+                                    UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: SIMD8<Float>.self)
+                                    i &+= 8
+                                }
+                                while i < range.upperBound {
                                     let gi = g[i]
                                     m[i] = b1 * m[i] + (1 - b1) * gi
                                     v[i] = b2 * v[i] + (1 - b2) * gi * gi
                                     p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
-                                }
-                                if isMasked {
-                                    let keep = maskBuffer.baseAddress!
-                                    for i in range { p[i] *= keep[i] }
+                                    if let keep { p[i] *= keep[i] }
+                                    i &+= 1
                                 }
                             }
                         }

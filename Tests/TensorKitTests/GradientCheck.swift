@@ -44,3 +44,15 @@ func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1
     return Tensor(shape: shape, data: random.uniform(count: shape.reduce(1, *), low: low, high: high),
                   requiresGradient: requiresGradient)
 }
+
+/// Expects each of `actual`'s tensors within `relative` of `expected`'s, relative to the
+/// larger of 1 and the expected tensor's largest magnitude (a lowering against another).
+func expectGradientsAgree(_ actual: [[Float]], _ expected: [[Float]], names: [String], relative: Float,
+                          sourceLocation: SourceLocation = #_sourceLocation) {
+    for (name, (a, e)) in zip(names, zip(actual, expected)) {
+        let scale = max(1, e.map(abs).max()!)
+        let worst = zip(a, e).map { abs($0 - $1) }.max()!
+        #expect(worst < relative * scale, "\(name) gradient: largest difference \(worst) at scale \(scale)",
+                sourceLocation: sourceLocation)
+    }
+}

@@ -32,6 +32,30 @@ struct OptimizerTests {
         #expect(adam.stepCount == 3)
     }
 
+    /// Parameters of 8 values and more update in SIMD lanes, the rest one by one: 19
+    /// values cover two lane blocks and a tail, with and without a mask.
+    @Test func adamInLanesFollowsPyTorchsUpdate() {
+        var random = RandomSource(seed: 8)
+        let start = random.uniform(count: 19, low: -2, high: 2)
+        let gradients = (0..<4).map { _ in random.uniform(count: 19, low: -1, high: 1) }
+        let mask: [Float] = (0..<19).map { $0 % 3 == 1 ? 0 : 1 }
+        for masked in [false, true] {
+            let parameter = Tensor(shape: [19], data: start.enumerated().map { masked ? $1 * mask[$0] : $1 },
+                                   requiresGradient: true)
+            let adam = Adam(parameters: [parameter], learningRate: 0.01)
+            if masked { adam.masks[ObjectIdentifier(parameter)] = mask }
+            for g in gradients {
+                parameter.gradient = g
+                adam.step()
+            }
+            let expected = referenceAdam(parameter: start.map(Double.init), gradients: gradients.map { $0.map(Double.init) },
+                                         lr: 0.01)
+            for (i, (a, e)) in zip(parameter.data, expected).enumerated() {
+                #expect(abs(Double(a) - (masked ? e * Double(mask[i]) : e)) < 1e-6, "value \(i), masked: \(masked)")
+            }
+        }
+    }
+
     @Test func adamKeepsMaskedWeightsAtZero() {
         let parameter = Tensor(shape: [4], data: [1, 0, 3, 0], requiresGradient: true)
         let adam = Adam(parameters: [parameter], learningRate: 0.1)

@@ -46,11 +46,7 @@ struct WinogradTests {
             return [x.gradient!, w.gradient!, b.gradient!]
         }
         let winograd = gradients(.automatic), direct = gradients(.direct)
-        for (name, (a, e)) in zip(["input", "weight", "bias"], zip(winograd, direct)) {
-            let scale = max(1, e.map(abs).max()!)
-            let worst = zip(a, e).map { abs($0 - $1) }.max()!
-            #expect(worst < 2e-6 * scale * 30, "\(name) gradient: largest difference \(worst) at scale \(scale)")
-        }
+        expectGradientsAgree(winograd, direct, names: ["input", "weight", "bias"], relative: 2e-6 * 30)
     }
 
     /// At DIP's scale (132 input channels, kaiming-uniform weights as PyTorch draws them)
