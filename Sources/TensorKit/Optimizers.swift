@@ -47,7 +47,6 @@ public final class Adam: Optimizer {
             let n = parameter.count
             // The mask is applied in the same pass as the update, not in a second one.
             let mask = masks[ObjectIdentifier(parameter)]
-            let isMasked = mask != nil
             if let mask { require(mask.count == n, "Adam mask of \(mask.count) values for a parameter of \(n)") }
             (mask ?? []).withUnsafeBufferPointer { maskBuffer in
             gradient.withUnsafeBufferPointer { gb in
@@ -55,7 +54,7 @@ public final class Adam: Optimizer {
                     secondMoments[index].withUnsafeMutableBufferPointer { vb in
                         parameter.data.withUnsafeMutableBufferPointer { pb in
                             let g = gb.baseAddress!, m = mb.baseAddress!, v = vb.baseAddress!, p = pb.baseAddress!
-                            let keep = isMasked ? maskBuffer.baseAddress : nil
+                            let keep = mask == nil ? nil : maskBuffer.baseAddress
                             parallelChunks(n) { range in
                                 // In SIMD lanes (IEEE square roots and quotients, so the same values
                                 // as one at a time), with the mask applied in the same pass.

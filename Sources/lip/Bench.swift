@@ -59,15 +59,19 @@ struct Bench: ParsableCommand {
                 for (_, conv) in network.convolutions {
                     if let mask = conv.mask { optimizer.masks[ObjectIdentifier(conv.weight)] = mask }
                 }
+                // A step's forward and backward passes; returns its update.
+                func forwardBackward() -> () -> Void {
+                    optimizer.zeroGradients()
+                    OperationProfile.mark()
+                    meanSquaredError(network(input), target).backward()
+                    return { optimizer.step() }
+                }
                 var times: [Double] = []
                 var flops = 0.0
                 for step in 0...steps {
                     GemmCounter.flops = 0
                     let start = Date()
-                    optimizer.zeroGradients()
-                    let loss = meanSquaredError(network(input), target)
-                    loss.backward()
-                    optimizer.step()
+                    forwardBackward()()
                     if step > 0 { times.append(Date().timeIntervalSince(start)) }
                     flops = GemmCounter.flops
                 }
@@ -76,13 +80,7 @@ struct Bench: ParsableCommand {
                         String(format: "%@ %.0f%%", path, 100 * (1 - conv.maskSparsity))
                     }
                     print("  weights kept per convolution: " + densities.joined(separator: ", "))
-                    printProfile(steps: steps) {
-                        optimizer.zeroGradients()
-                        OperationProfile.mark()
-                        let loss = meanSquaredError(network(input), target)
-                        loss.backward()
-                        return { optimizer.step() }
-                    }
+                    printProfile(steps: steps, forwardBackward)
                 }
                 if percent == 0 { denseFlops = flops }  // sparsities are sorted: the dense row comes first
                 let median = times.sorted()[times.count / 2]
@@ -119,8 +117,9 @@ extension Bench {
         print(String(format: "  profile over %d steps: %.1f ms/step (profiling adds a clock read per operation)",
                      steps, total * perStep))
         print("  ms/step   share  calls/step  operation and output shape")
-        let accounted = rows.reduce(0) { $0 + $1.1.seconds }
-        for (name, entry) in rows where entry.seconds * perStep >= 0.5 {
+        let shown = rows.filter { $0.1.seconds * perStep >= 0.5 }
+        let accounted = shown.reduce(0) { $0 + $1.1.seconds }
+        for (name, entry) in shown {
             print(String(format: "  %7.1f  %5.1f %%  %6d      %@", entry.seconds * perStep, 100 * entry.seconds / total,
                          entry.calls / steps, name))
         }

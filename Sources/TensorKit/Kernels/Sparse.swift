@@ -47,13 +47,42 @@ func gatherRows(rowStart: UnsafePointer<Int>, offsets: UnsafePointer<Int>, value
                 source: UnsafePointer<Float>, columns: GatherColumns, output: UnsafeMutablePointer<Float>, outStride: Int,
                 initial: UnsafePointer<Float>? = nil, channels: GatherChannels? = nil) {
     let block = 64
-    let entries = rowStart[rows] - rowStart[0]
-    // Entries by (row, channel group), each group in the row's order: a stable bucket sort.
+    // Runs every row's entries, group by group: group g of row r is
+    // entries[groupStart[r * groupCount + g] ..< groupStart[r * groupCount + g + 1]].
+    func sweep(groupStart: UnsafePointer<Int>, groupCount: Int, offsets: UnsafePointer<Int>, values: UnsafePointer<Float>) {
+        parallelRanges(rows, granularity: 4) { range in
+            for segment in 0..<columns.segments {
+                let src = source + segment &* columns.sourceStride
+                let dst = output + segment &* columns.outputStride
+                var blockStart = 0
+                while blockStart < columns.length {
+                    let blockEnd = min(columns.length, blockStart &+ block)
+                    for group in 0..<groupCount {
+                        for r in range {
+                            let slot = r &* groupCount &+ group
+                            let begin = groupStart[slot], end = groupStart[slot &+ 1]
+                            if group > 0 && begin == end { continue }
+                            gatherBlock(entries: begin..<end, offsets: offsets, values: values, source: src,
+                                        columns: blockStart..<blockEnd, output: dst + r &* outStride,
+                                        start: group == 0 ? initial?[r] ?? 0 : nil)
+                        }
+                    }
+                    blockStart = blockEnd
+                }
+            }
+        }
+    }
     let groupStride = channels.map { max(1, gatherWindowBudget / ($0.rows * (block + 8) * 4)) * $0.stride } ?? Int.max
     var groupCount = 1
     for k in rowStart[0]..<rowStart[rows] where offsets[k] / groupStride + 1 > groupCount {
         groupCount = offsets[k] / groupStride + 1
     }
+    if groupCount == 1 {
+        sweep(groupStart: rowStart, groupCount: 1, offsets: offsets, values: values)
+        return
+    }
+    // Entries by (row, channel group), each group in the row's order: a stable bucket sort.
+    let entries = rowStart[rows] - rowStart[0]
     var groupStart = [Int](repeating: 0, count: rows * groupCount + 1)
     var sortedOffsets = [Int](repeating: 0, count: entries), sortedValues = [Float](repeating: 0, count: entries)
     for r in 0..<rows {
@@ -73,28 +102,7 @@ func gatherRows(rowStart: UnsafePointer<Int>, offsets: UnsafePointer<Int>, value
     groupStart.withUnsafeBufferPointer { gs in
         sortedOffsets.withUnsafeBufferPointer { ob in
             sortedValues.withUnsafeBufferPointer { vb in
-                let groupStart = gs.baseAddress!, offsets = ob.baseAddress!, values = vb.baseAddress!
-                parallelRanges(rows, granularity: 4) { range in
-                    for segment in 0..<columns.segments {
-                        let src = source + segment &* columns.sourceStride
-                        let dst = output + segment &* columns.outputStride
-                        var blockStart = 0
-                        while blockStart < columns.length {
-                            let blockEnd = min(columns.length, blockStart &+ block)
-                            for group in 0..<groupCount {
-                                for r in range {
-                                    let slot = r &* groupCount &+ group
-                                    let begin = groupStart[slot], end = groupStart[slot &+ 1]
-                                    if group > 0 && begin == end { continue }
-                                    gatherBlock(entries: begin..<end, offsets: offsets, values: values, source: src,
-                                                columns: blockStart..<blockEnd, output: dst + r &* outStride,
-                                                start: group == 0 ? initial?[r] ?? 0 : nil)
-                                }
-                            }
-                            blockStart = blockEnd
-                        }
-                    }
-                }
+                sweep(groupStart: gs.baseAddress!, groupCount: groupCount, offsets: ob.baseAddress!, values: vb.baseAddress!)
             }
         }
     }
