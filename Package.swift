@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "lip", targets: ["lip"]),
         // Dynamic, so that compiled notebooks link against the same build of the core.
-        .library(name: "LIP", type: .dynamic, targets: ["TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]),
+        .library(name: "LIP", type: .dynamic, targets: ["Store", "TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,21 +27,24 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .target(name: "PNGShim", dependencies: ["CLibPNG"], cSettings: cpuCFlags),
         .target(name: "CSupport"),
+        // Result identity and integrity: hashing, canonical JSON, atomic writes.
+        .target(name: "Store"),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CSupport"], swiftSettings: cpuFlags),
         .target(name: "Networks", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
         .target(name: "ImageIO", dependencies: ["PNGShim"], swiftSettings: cpuFlags),
-        .target(name: "LIPCore", dependencies: ["TensorKit", "Networks", "ImageIO"],
+        .target(name: "LIPCore", dependencies: ["Store", "TensorKit", "Networks", "ImageIO"],
                 swiftSettings: cpuFlags),
         .target(name: "Plotting", dependencies: ["ImageIO"]),
-        .target(name: "NotebookRuntime", dependencies: ["Plotting"]),
-        .target(name: "Experiments", dependencies: ["LIPCore", "TensorKit", "Networks", "ImageIO", "Plotting", "NotebookRuntime"]),
+        .target(name: "NotebookRuntime", dependencies: ["Store", "Plotting", "CSupport"]),
+        .target(name: "Experiments", dependencies: ["Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "Plotting", "NotebookRuntime"]),
         .target(name: "NotebookRunner", dependencies: [
-            "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
+            "Store", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
-            "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",
+            "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TensorKit"], exclude: ["Fixtures"],
                     swiftSettings: cpuFlags),

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import NotebookRuntime
 
 /// Where the release build of the library lives, and how to compile a notebook against it.
@@ -45,7 +46,7 @@ public struct Toolchain {
     }()
 
     /// The targets linked into notebooks (the `LIP` library product and its C parts).
-    public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "TensorKit", "Networks", "ImageIO",
+    public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "Store", "TensorKit", "Networks", "ImageIO",
                                         "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]
 
     /// Hash of the library's sources: any change to them invalidates cached results. The

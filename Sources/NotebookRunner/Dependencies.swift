@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import NotebookRuntime
 
 /// Which chunks a chunk depends on, found from the names each chunk declares at top level

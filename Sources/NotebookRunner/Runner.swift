@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import LIPCore
 import NotebookRuntime
 import TensorKit

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import Store
 
 /// What a compiled notebook tells its runner, one JSON object per marker line on standard
 /// output. Lines without the marker prefix are the chunks' own output.

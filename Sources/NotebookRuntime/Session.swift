@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Plotting
 
 /// The running notebook: which chunk is executing, where figures go, the result cache.

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// A folder under the cache for a long computation that several notebooks share (a
 /// ticket search, say), named by a hash of `key` and of the library sources: notebooks

@@ -1,7 +1,7 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4), for content-addressed cache keys and integrity checks of cache
-/// entries. Written out here because the one hash does not justify pulling BoringSSL
+/// entries, ticket rounds and compiled notebooks. Written out here because the one hash does not justify pulling BoringSSL
 /// (swift-crypto) into every build, and Foundation on Linux has no CryptoKit.
 public struct SHA256 {
     private var state: [UInt32] = [
@@ -24,29 +24,46 @@ public struct SHA256 {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            buffer.append(byte)
-            length &+= 1
-            if buffer.count == 64 {
-                compress(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
+        if let handled = bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) {
+            return handled
         }
+        update(Array(bytes))
+    }
+
+    /// Whole 64-byte blocks are compressed straight from the caller's memory; only a
+    /// partial block is buffered.
+    private mutating func update(buffer bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, bytes.count)
+            buffer.append(contentsOf: bytes[0..<take])
+            offset = take
+            guard buffer.count == 64 else { return }
+            buffer.withUnsafeBytes { compress($0) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 64)]))
+            offset += 64
+        }
+        buffer.append(contentsOf: bytes[offset...])
     }
 
     public mutating func update(_ text: String) { update(Array(text.utf8)) }
 
-    public mutating func update(_ data: Data) { update([UInt8](data)) }
+    public mutating func update(_ data: Data) { data.withUnsafeBytes { update(buffer: $0) } }
 
     public mutating func finalize() -> String {
         let bitLength = length &* 8
-        update([0x80])
-        while buffer.count != 56 { update([0]) }
-        update((0..<8).reversed().map { UInt8((bitLength >> (UInt64($0) * 8)) & 0xff) })
+        var padding: [UInt8] = [0x80]
+        padding += [UInt8](repeating: 0, count: (55 - buffer.count + 64) % 64)
+        padding += (0..<8).reversed().map { UInt8((bitLength >> (UInt64($0) * 8)) & 0xff) }
+        update(padding)
         return state.map { String(format: "%08x", $0) }.joined()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
             w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
@@ -83,8 +100,10 @@ public struct SHA256 {
         return hasher.finalize()
     }
 
-    /// Hash of a file's contents, or nil when it cannot be read.
+    /// Hash of a file's contents, or nil when it cannot be read (or is a folder).
     public static func hex(fileAt path: String) -> String? {
-        FileManager.default.contents(atPath: path).map { hex($0) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+        return FileManager.default.contents(atPath: path).map { hex($0) }
     }
 }
