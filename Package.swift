@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Store"),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CSupport"], swiftSettings: cpuFlags),
         .target(name: "Networks", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
-        .target(name: "ImageIO", dependencies: ["PNGShim"], swiftSettings: cpuFlags),
+        .target(name: "ImageIO", dependencies: ["Store", "PNGShim"], swiftSettings: cpuFlags),
         .target(name: "LIPCore", dependencies: ["Store", "TensorKit", "Networks", "ImageIO"],
                 swiftSettings: cpuFlags),
         .target(name: "Plotting", dependencies: ["ImageIO"]),

@@ -1,5 +1,6 @@
 import Foundation
 import PNGShim
+import Store
 
 /// Why an image could not be read or written. Every case names the file.
 public enum ImageError: Error, CustomStringConvertible, Equatable {
@@ -44,7 +45,9 @@ public enum PNG {
     }
 
     public static func readWithInfo(_ path: String, color: ColorHandling = .original) throws -> (image: Image, info: PNGInfo) {
-        guard FileManager.default.fileExists(atPath: path) else { throw ImageError.notFound(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ImageError.notFound(path: path) }
+        guard !isDirectory.boolValue else { throw ImageError.unsupported(path: path, reason: "is a folder, not a PNG file") }
         var decoded = lip_png_image()
         var message = [CChar](repeating: 0, count: 512)
         let status = lip_png_read(path, &decoded, &message, message.count)
@@ -68,7 +71,9 @@ public enum PNG {
     }
 
     /// Writes an 8-bit gray (1 channel) or RGB (3 channels) PNG; samples are clipped to
-    /// [0, 1] and rounded to the nearest of 256 levels.
+    /// [0, 1] and rounded to the nearest of 256 levels. The file is written under a fresh
+    /// temporary name and renamed over `path`: readers never see half a file, and a
+    /// symbolic link at `path` is replaced, not followed.
     public static func write(_ image: Image, to path: String) throws {
         guard image.channels == 1 || image.channels == 3 else {
             throw ImageError.unsupported(path: path, reason: "can write gray or RGB images only, not \(image.channels) channels")
@@ -82,8 +87,17 @@ public enum PNG {
             }
         }
         var message = [CChar](repeating: 0, count: 512)
-        let status = lip_png_write(path, bytes, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+        let temporary = AtomicFile.temporaryPath(for: path)
+        let status = lip_png_write(temporary, bytes, UInt32(image.width), UInt32(image.height), Int32(image.channels),
                                    &message, message.count)
-        guard status == 0 else { throw ImageError.unwritable(path: path, reason: String(cString: message)) }
+        guard status == 0 else {
+            unlink(temporary)
+            throw ImageError.unwritable(path: path, reason: String(cString: message))
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ImageError.unwritable(path: path, reason: reason)
+        }
     }
 }

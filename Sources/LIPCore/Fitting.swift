@@ -104,7 +104,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     var bestScore = -Double.infinity
     var jitterSource = RandomSource(seed: settings.seed).derived("input-jitter")
     var history: [IterationRecord] = []
-    history.reserveCapacity(settings.iterations)
+    history.reserveCapacity(min(settings.iterations, 100_000))
     var average: [Float]? = nil
     var lastOutput: Tensor? = nil
     var savedParameters: [[Float]] = parameters.map(\.data)

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import TensorKit
 
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON
@@ -104,7 +105,7 @@ public struct SafeTensors: Equatable {
     /// Writes atomically (a temporary file renamed into place), so an interrupted save
     /// never leaves a half-written checkpoint under the final name.
     public func write(to path: String) throws {
-        try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(encoded(), to: path)
     }
 
     // MARK: Reading

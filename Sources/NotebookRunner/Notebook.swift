@@ -78,7 +78,7 @@ public struct Parameter: Equatable {
     public func accepts(_ text: String) -> Bool {
         switch kind {
         case .int: Int(text) != nil
-        case .double: Double(text) != nil
+        case .double: Double(text)?.isFinite == true
         case .bool: ["true", "false"].contains(text)
         case .string: true
         }

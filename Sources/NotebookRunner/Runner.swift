@@ -83,7 +83,8 @@ public enum NotebookRunner {
                 throw NotebookError(path: notebook.path, message: "unknown parameter '\(key)'; this notebook has \(known.isEmpty ? "no parameters" : known.joined(separator: ", "))")
             }
             guard p.accepts(value) else {
-                throw NotebookError(path: notebook.path, message: "parameter '\(key)' is \(p.kind.rawValue); '\(value)' is not")
+                let allowed = p.kind == .double ? "a finite number" : p.kind == .bool ? "true or false" : "a whole number"
+                throw NotebookError(path: notebook.path, message: "--param \(key)=\(value): '\(key)' is \(p.kind.rawValue), so its value must be \(allowed)")
             }
             values[key] = value
         }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 
 typedef struct {
     char *buffer;
@@ -115,9 +116,11 @@ int lip_png_write(const char *path, const uint8_t *samples, uint32_t width, uint
         snprintf(error, error_capacity, "can only write gray or RGB, not %d channels", channels);
         return 1;
     }
-    FILE *file = fopen(path, "wb");
+    /* "x" (O_EXCL): never opens an existing file or follows a link planted at the path;
+       callers write to a fresh temporary name and rename it over the target. */
+    FILE *file = fopen(path, "wbx");
     if (!file) {
-        snprintf(error, error_capacity, "cannot create file");
+        snprintf(error, error_capacity, "cannot create file: %s", strerror(errno));
         return 2;
     }
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);

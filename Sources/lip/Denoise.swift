@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LIPCore
+import Store
 import Networks
 import TensorKit
 
@@ -17,22 +18,22 @@ struct Denoise: ParsableCommand {
     @Option(help: "PNG image to denoise (gray or RGB; alpha is dropped).")
     var image: String
 
-    @Option(help: "Noise standard deviation on the 0-255 scale.")
+    @Option(parsing: .unconditional, help: "Noise standard deviation on the 0-255 scale.")
     var sigma: Float = 25
 
-    @Option(help: "Adam steps.")
+    @Option(parsing: .unconditional, help: "Adam steps.")
     var iterations: Int = 3000
 
-    @Option(help: "Centre-crop the image to SIZE x SIZE first (then to a multiple of 32).")
+    @Option(parsing: .unconditional, help: "Centre-crop the image to SIZE x SIZE first (then to a multiple of 32).")
     var crop: Int?
 
     @Option(help: "Seed of the noise, the network input, the weights and the input jitter.")
     var seed: UInt64 = 42
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var lr: Float = 0.01
 
-    @Option(help: "Std of the input jitter (default 1/30, or 1/20 for sigma >= 50).")
+    @Option(parsing: .unconditional, help: "Std of the input jitter (default 1/30, or 1/20 for sigma >= 50; 0 turns it off).")
     var inputNoise: Float?
 
     @Flag(inversion: .prefixedNo, help: "DIP's backtracking safeguard.")
@@ -42,10 +43,13 @@ struct Denoise: ParsableCommand {
     var out: String = "out/denoise"
 
     func validate() throws {
-        if sigma <= 0 || !sigma.isFinite { throw ValidationError("--sigma must be positive, got \(sigma)") }
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
-        if let crop, crop < 32 { throw ValidationError("--crop must be at least 32 pixels, got \(crop)") }
-        if lr <= 0 || !lr.isFinite { throw ValidationError("--lr must be positive, got \(lr)") }
+        try Check.positive(sigma, "--sigma", atMost: 255)
+        try Check.atLeast(iterations, 1, "--iterations")
+        if let crop, crop < TaskOptions.minimumImageSide {
+            throw ValidationError("--crop must be at least \(TaskOptions.minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
+        }
+        try Check.positive(lr, "--lr")
+        if let inputNoise { try Check.nonNegative(inputNoise, "--input-noise") }
     }
 
     func run() throws {
@@ -53,13 +57,16 @@ struct Denoise: ParsableCommand {
         var clean = try PNG.read(image)
         if let crop {
             guard crop <= clean.height && crop <= clean.width else {
-                throw ValidationError("--crop \(crop) is larger than \(image) (\(clean.width)x\(clean.height)); choose at most \(min(clean.width, clean.height))")
+                throw InputProblem("--crop \(crop) is larger than \(image) (\(clean.width)x\(clean.height)); choose at most \(min(clean.width, clean.height))")
             }
             clean = clean.centreCropped(height: crop, width: crop)
         }
+        guard clean.height >= TaskOptions.minimumImageSide && clean.width >= TaskOptions.minimumImageSide else {
+            throw InputProblem("\(image) is \(clean.width)x\(clean.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(TaskOptions.minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
+        }
         clean = clean.centreCropped(toMultipleOf: 32)
         if let problem = SkipConfiguration.dip.problem(height: clean.height, width: clean.width) {
-            throw ValidationError("\(image) after cropping: \(problem)")
+            throw InputProblem("\(image) after cropping: \(problem)")
         }
         var settings = FitSettings()
         settings.iterations = iterations
@@ -68,7 +75,9 @@ struct Denoise: ParsableCommand {
         settings.backtracking = backtracking
         settings.inputNoiseStd = inputNoise ?? DenoisingRun.inputNoiseStd(forSigma: sigma)
 
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Check.fitsInMemory(MemoryEstimate(prior: .dip(.dip), channels: clean.channels, height: clean.height,
+                                              width: clean.width, iterations: iterations), what: "this denoising run")
+        let folder = try OutputFolder.prepare(out, command: "denoise")
         let progress = ProgressLine(total: iterations, label: "denoise")
         let run = try DenoisingRun.run(clean: clean, sigma: sigma, settings: settings) { record in
             progress.update(record.iteration + 1, [
@@ -78,17 +87,17 @@ struct Denoise: ParsableCommand {
         }
         progress.finish()
         let result = run.result
-        try PNG.write(run.noisy, to: "\(out)/noisy.png")
-        try PNG.write(Image(result.averagedOutput), to: "\(out)/restored.png")
-        try PNG.write(Image(result.output), to: "\(out)/output.png")
-        try writeHistoryCSV(result.history, to: "\(out)/history.csv")
+        try PNG.write(run.noisy, to: folder.file("noisy.png"))
+        try PNG.write(Image(result.averagedOutput), to: folder.file("restored.png"))
+        try PNG.write(Image(result.output), to: folder.file("output.png"))
+        try writeHistoryCSV(result.history, to: folder.file("history.csv"))
 
         let provenance = Provenance.current()
         let noisyPSNR = psnr(run.noisy.pixels, clean.pixels)
         try DIPCheckpoint.save(network: run.network, input: run.input, metadata: [
             "seed": String(seed), "image": image, "task": "denoise", "sigma": String(sigma),
             "iteration": String(iterations), "git_commit": provenance.gitCommit,
-        ], to: "\(out)/checkpoint.safetensors")
+        ], to: folder.file("checkpoint.safetensors"))
 
         let summary = DenoiseSummary(
             image: image, height: clean.height, width: clean.width, channels: clean.channels, sigma: sigma,
@@ -99,7 +108,9 @@ struct Denoise: ParsableCommand {
             restorations: result.restorations, trainingSeconds: result.seconds,
             millisecondsPerStep: result.seconds * 1000 / Double(iterations),
             wallSeconds: Date().timeIntervalSince(start), provenance: provenance)
-        try writeJSON(summary, to: "\(out)/summary.json")
+        try writeJSON(summary, to: folder.file("summary.json"))
+        try folder.finish(written: ["noisy.png", "restored.png", "output.png", "history.csv", "checkpoint.safetensors",
+                                    "summary.json"])
 
         print("""
             \(image) \(clean.width)x\(clean.height), sigma \(sigma), \(iterations) iterations, seed \(seed)
@@ -135,8 +146,8 @@ struct DenoiseSummary: Codable {
     var provenance: Provenance
 }
 
+/// Writes a result as pretty JSON, atomically; infinite or NaN numbers (a PSNR of
+/// identical images) become `null` with a note instead of failing the write.
 func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try ResultJSON.write(value, to: path)
 }

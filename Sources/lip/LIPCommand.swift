@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LIPCommand: ParsableCommand {
@@ -6,4 +7,16 @@ struct LIPCommand: ParsableCommand {
         commandName: "lip",
         abstract: "Deep image priors and lottery image priors (LIP) on the CPU.",
         subcommands: [Denoise.self, Restore.self, TicketCommand.self, NotebookCommand.self, PaperCommand.self, Info.self, Bench.self])
+
+    /// Checks the environment variables the library reads before parsing anything: a
+    /// bad `LIP_THREADS` must stop `lip` with a message, not be ignored.
+    static func main() {
+        do {
+            try Check.environment()
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Foundation.exit(64)
+        }
+        main(nil)
+    }
 }

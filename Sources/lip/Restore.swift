@@ -16,13 +16,13 @@ struct Restore: ParsableCommand {
     @Option(help: "Prior: dip or deep-decoder.")
     var net: String = "dip"
 
-    @Option(help: "Deep decoder width k.")
+    @Option(parsing: .unconditional, help: "Deep decoder width k.")
     var k: Int = 64
 
     @Option(help: "Train this ticket folder's round (θ0 masked) instead of a fresh network.")
     var ticket: String?
 
-    @Option(help: "The ticket round to train.")
+    @Option(parsing: .unconditional, help: "The ticket round to train (default: its last).")
     var round: Int?
 
     @Option(help: "Output folder.")
@@ -31,13 +31,20 @@ struct Restore: ParsableCommand {
     func validate() throws {
         guard ["dip", "deep-decoder"].contains(net) else { throw ValidationError("--net must be dip or deep-decoder, got \(net)") }
         if ticket != nil && net != "dip" { throw ValidationError("--ticket trains a DIP ticket; drop --net deep-decoder") }
-        if k < 1 { throw ValidationError("--k must be positive") }
+        try Check.atLeast(k, 1, "--k")
+        if round != nil && ticket == nil { throw ValidationError("--round selects a round of --ticket; give --ticket DIR too") }
+        if let round { try Check.atLeast(round, 0, "--round") }
     }
 
     func run() throws {
         let problem = try task.problem(for: image)
         let prior: Prior = net == "dip" ? .dip(.dip) : .deepDecoder(DeepDecoderConfiguration(channels: k))
         let settings = task.settings(for: problem, prior: prior)
+        try Check.fitsInMemory(MemoryEstimate(prior: prior, channels: problem.clean.channels, height: problem.clean.height,
+                                              width: problem.clean.width, iterations: settings.iterations),
+                               what: "this restoration")
+        _ = try prior.makeInput(height: problem.clean.height, width: problem.clean.width, seed: settings.seed)  // sizes it accepts
+        let folder = try OutputFolder.prepare(out, command: "restore")
         let (line, progress) = fitProgress(settings.iterations, label: task.task.rawValue)
         let outcome: RestorationOutcome
         if let ticket {
@@ -49,7 +56,7 @@ struct Restore: ParsableCommand {
         }
         line.finish()
         try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,
-                                                                ticket: ticket, round: round), to: out)
+                                                                ticket: ticket, round: round), to: folder)
         printReport(outcome.report, label: image)
         print("results in \(out)/")
     }

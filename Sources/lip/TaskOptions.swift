@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LIPCore
+import Networks
+import Store
 
 extension RestorationTask: ExpressibleByArgument {}
 extension PruningMethod: ExpressibleByArgument {}
@@ -11,47 +13,61 @@ struct TaskOptions: ParsableArguments {
     @Option(help: "Task: denoise, inpaint or sr.")
     var task: RestorationTask = .denoise
 
-    @Option(help: "Centre-crop images to SIZE x SIZE first (then to a multiple of 32).")
+    @Option(parsing: .unconditional, help: "Centre-crop images to SIZE x SIZE first (then to a multiple of 32).")
     var crop: Int?
 
-    @Option(help: "Denoising: noise std on the 0-255 scale.")
+    @Option(parsing: .unconditional, help: "Denoising: noise std on the 0-255 scale.")
     var sigma: Float = 25
 
     @Option(help: "Inpainting: mask image (white = known pixel), of the (cropped) image's size.")
     var mask: String?
 
-    @Option(help: "Inpainting without --mask: fraction of samples kept by a random mask (per channel).")
+    @Option(parsing: .unconditional, help: "Inpainting without --mask: fraction of samples kept by a random mask (per channel).")
     var keep: Double = 0.5
 
-    @Option(help: "Super-resolution factor.")
+    @Option(parsing: .unconditional, help: "Super-resolution factor (even: 2, 4, 8).")
     var factor: Int = 4
 
     @Option(help: "Seed of the degradation, the network input and jitter (and the weights where not given).")
     var seed: UInt64 = 42
 
-    @Option(help: "Adam steps (default: 3000, or 2000 for sr).")
+    @Option(parsing: .unconditional, help: "Adam steps (default: 3000, or 2000 for sr).")
     var iterations: Int?
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var lr: Float = 0.01
 
+    /// The smallest image side DIP accepts once centre-cropped to a multiple of 32.
+    static var minimumImageSide: Int { (SkipConfiguration.dip.minimumSide + 31) / 32 * 32 }
+
     func validate() throws {
-        if sigma <= 0 { throw ValidationError("--sigma must be positive, got \(sigma)") }
-        if !(keep > 0 && keep <= 1) { throw ValidationError("--keep must be in (0, 1], got \(keep)") }
-        if factor < 2 { throw ValidationError("--factor must be at least 2, got \(factor)") }
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
-        if let crop, crop < 32 { throw ValidationError("--crop must be at least 32, got \(crop)") }
+        try Check.positive(sigma, "--sigma", atMost: 255)
+        guard keep.isFinite, keep > 0, keep <= 1 else { throw ValidationError("--keep must be in (0, 1], got \(keep)") }
+        if factor < 2 || factor % 2 != 0 {
+            throw ValidationError("--factor must be an even number of at least 2 (DIP's Lanczos downsampler loses a row for odd factors), got \(factor)")
+        }
+        if let iterations { try Check.atLeast(iterations, 1, "--iterations") }
+        try Check.positive(lr, "--lr")
+        if let crop, crop < Self.minimumImageSide {
+            throw ValidationError("--crop must be at least \(Self.minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
+        }
         if mask != nil && task != .inpaint { throw ValidationError("--mask is for --task inpaint") }
     }
+
+    /// The steps a fit runs: `--iterations`, or the task's default.
+    var steps: Int { iterations ?? (task == .sr ? 2000 : 3000) }
 
     /// Reads and crops an image (always RGB: tickets and DIP's output are three channels).
     func image(_ path: String) throws -> Image {
         var image = try PNG.read(path, color: .rgb)
         if let crop {
             guard crop <= image.height && crop <= image.width else {
-                throw ValidationError("--crop \(crop) is larger than \(path) (\(image.width)x\(image.height))")
+                throw InputProblem("--crop \(crop) is larger than \(path) (\(image.width)x\(image.height)); choose at most \(min(image.width, image.height))")
             }
             image = image.centreCropped(height: crop, width: crop)
+        }
+        guard image.height >= Self.minimumImageSide && image.width >= Self.minimumImageSide else {
+            throw InputProblem("\(path) is \(image.width)x\(image.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(Self.minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
         }
         return image.centreCropped(toMultipleOf: 32)
     }
@@ -114,7 +130,7 @@ func writeHistoryCSV(_ history: [IterationRecord], to path: String) throws {
     for r in history {
         text += "\(r.iteration),\(r.loss),\(String(format: "%.4f", r.psnr)),\(String(format: "%.4f", r.psnrEMA)),\(String(format: "%.4f", r.psnrObserved)),\(r.psnrY.map { String(format: "%.4f", $0) } ?? ""),\(r.psnrYEMA.map { String(format: "%.4f", $0) } ?? "")\n"
     }
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try AtomicFile.write(text, to: path)
 }
 
 struct ReportSummary: Codable {
@@ -167,13 +183,17 @@ struct ReportSummary: Codable {
     }
 }
 
-/// Writes the images, history and summary of a restoration into `folder`.
-func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: String) throws {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try PNG.write(report.observation, to: "\(folder)/observation.png")
-    try PNG.write(report.restored, to: "\(folder)/restored.png")
-    try PNG.write(report.output, to: "\(folder)/output.png")
-    try PNG.write(report.bestRestored, to: "\(folder)/best.png")
-    try writeHistoryCSV(report.history, to: "\(folder)/history.csv")
-    try writeJSON(summary, to: "\(folder)/summary.json")
+/// The files `writeOutputs` writes.
+let restorationOutputs = ["observation.png", "restored.png", "output.png", "best.png", "history.csv", "summary.json"]
+
+/// Writes the images, history and summary of a restoration into `folder` (prepared
+/// before the training, so that it is known to be writable).
+func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: OutputFolder) throws {
+    try PNG.write(report.observation, to: folder.file("observation.png"))
+    try PNG.write(report.restored, to: folder.file("restored.png"))
+    try PNG.write(report.output, to: folder.file("output.png"))
+    try PNG.write(report.bestRestored, to: folder.file("best.png"))
+    try writeHistoryCSV(report.history, to: folder.file("history.csv"))
+    try writeJSON(summary, to: folder.file("summary.json"))
+    try folder.finish(written: restorationOutputs)
 }

@@ -25,13 +25,13 @@ struct TicketCommand: ParsableCommand {
 
         @OptionGroup var task: TaskOptions
 
-        @Option(help: "Pruning rounds K (mask K has sparsity 1 - 0.8^K).")
+        @Option(parsing: .unconditional, help: "Pruning rounds K (mask K has sparsity 1 - 0.8^K).")
         var rounds: Int = 10
 
         @Option(help: "Pruning method: imp, random, random-layerwise, oneshot, snip, grasp, synflow.")
         var prune: PruningMethod = .imp
 
-        @Option(help: "Late rewinding: rewind to the weights after this many steps of the dense round (0: θ0).")
+        @Option(parsing: .unconditional, help: "Late rewinding: rewind to the weights after this many steps of the dense round (0: θ0).")
         var rewind: Int = 0
 
         @Option(help: "random-layerwise: the IMP ticket whose per-layer sparsities to match.")
@@ -42,7 +42,10 @@ struct TicketCommand: ParsableCommand {
 
         func validate() throws {
             if rounds < 1 || rounds > 60 { throw ValidationError("--rounds must be between 1 and 60, got \(rounds)") }
-            if rewind < 0 { throw ValidationError("--rewind must be at least 0") }
+            try Check.atLeast(rewind, 0, "--rewind")
+            if rewind >= task.steps {
+                throw ValidationError("--rewind \(rewind) must be below the \(task.steps) training steps of a round (--iterations)")
+            }
             if prune == .randomLayerwise && reference == nil {
                 throw ValidationError("--prune random-layerwise needs --reference DIR (an IMP ticket)")
             }
@@ -52,7 +55,11 @@ struct TicketCommand: ParsableCommand {
             let problems = try image.map { try task.problem(for: $0) }
             let prior = Prior.dip(.dip)
             var settings = task.settings(for: problems[0].maskFindingProblem, prior: prior)
-            settings.iterations = task.iterations ?? (task.task == .sr ? 2000 : 3000)
+            settings.iterations = task.steps
+            try Check.fitsInMemory(MemoryEstimate(prior: prior, channels: problems[0].clean.channels,
+                                                  height: problems[0].clean.height, width: problems[0].clean.width,
+                                                  iterations: settings.iterations), what: "each round of this search")
+            try TicketFolder.prepare(out)
             let configuration = TicketSearchConfiguration(
                 method: prune, task: task.task, images: image, degradation: problems[0].degradation, rounds: rounds,
                 iterations: settings.iterations, rewindIteration: rewind, seed: task.seed, learningRate: task.lr,
@@ -73,7 +80,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "Ticket folder.")
         var ticket: String
 
-        @Option(help: "Round (mask index; 0 is the dense network).")
+        @Option(parsing: .unconditional, help: "Round (mask index; 0 is the dense network).")
         var round: Int
 
         @Option(help: "PNG image.")
@@ -87,15 +94,24 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "Output folder.")
         var out: String = "out/ticket-eval"
 
+        func validate() throws {
+            try Check.atLeast(round, 0, "--round")
+        }
+
         func run() throws {
             let problem = try task.problem(for: image)
             let settings = task.settings(for: problem, prior: .dip(.dip))
+            try Check.fitsInMemory(MemoryEstimate(prior: .dip(.dip), channels: problem.clean.channels, height: problem.clean.height,
+                                                  width: problem.clean.width, iterations: settings.iterations),
+                                   what: "this evaluation")
+            _ = try TicketFolder(ticket).mask(round: round, outputChannels: problem.clean.channels)  // exists and intact
+            let folder = try OutputFolder.prepare(out, command: "ticket eval")
             let (line, progress) = fitProgress(settings.iterations, label: "round \(round)")
             let outcome = try evaluateTicket(TicketFolder(ticket), round: round, on: problem, settings: settings,
                                              keepInputConvolutionsDense: releasedCodeQuirk, progress: progress)
             line.finish()
             try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,
-                                                                    ticket: ticket, round: round), to: out)
+                                                                    ticket: ticket, round: round), to: folder)
             printReport(outcome.report, label: "\(ticket) round \(round) on \(image)")
         }
     }
@@ -106,7 +122,7 @@ struct TicketCommand: ParsableCommand {
         @Argument(help: "Ticket folder.")
         var folder: String
 
-        @Option(help: "Round whose per-layer sparsity to list (default: the last).")
+        @Option(parsing: .unconditional, help: "Round whose per-layer sparsity to list (default: the last).")
         var round: Int?
 
         @Flag(help: "Print CSV instead of a table.")

@@ -61,3 +61,33 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try CanonicalJSON.string(["path": "a/b"]), #"{"path":"a/b"}"#)
     }
 }
+
+final class ResultJSONTests: XCTestCase {
+    struct Summary: Codable {
+        var observationPSNR: Double
+        var finalPSNR: Double
+        var ratio: Double?
+        var name: String
+    }
+
+    func testNonFiniteNumbersBecomeNullWithTheirReason() throws {
+        let text = try ResultJSON.encode(Summary(observationPSNR: .infinity, finalPSNR: 31.5, ratio: .nan, name: "a/b"))
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        XCTAssertTrue(object["observationPSNR"] is NSNull)
+        XCTAssertTrue(object["ratio"] is NSNull)
+        XCTAssertEqual(object["finalPSNR"] as? Double, 31.5)
+        XCTAssertEqual(object["name"] as? String, "a/b")
+        let notes = object["nonFiniteValues"] as! [String: String]
+        XCTAssertEqual(Set(notes.keys), ["observationPSNR", "ratio"])
+        XCTAssertTrue(notes["observationPSNR"]!.hasPrefix("+infinity"))
+        XCTAssertTrue(notes["ratio"]!.hasPrefix("NaN"))
+    }
+
+    func testFiniteValuesAreWrittenAsUsual() throws {
+        let text = try ResultJSON.encode(Summary(observationPSNR: 20, finalPSNR: 31.5, ratio: nil, name: "x"))
+        XCTAssertFalse(text.contains("nonFiniteValues"))
+        let decoded = try ResultJSON.decode(Summary.self, from: Data(text.utf8))
+        XCTAssertEqual(decoded.finalPSNR, 31.5)
+        XCTAssertNil(decoded.ratio)
+    }
+}

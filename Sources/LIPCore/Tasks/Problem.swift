@@ -27,8 +27,9 @@ public struct RestorationProblem {
 
     /// Additive Gaussian noise of std sigma/255, clipped to [0, 1].
     public static func denoising(_ clean: Image, sigma: Float, seed: UInt64) -> RestorationProblem {
-        RestorationProblem(task: .denoise, clean: clean, observation: addGaussianNoise(to: clean, sigma: sigma, seed: seed),
-                           mask: nil, sigma: sigma, factor: nil, degradation: "σ \(Int(sigma))")
+        let name = sigma.isFinite && sigma == sigma.rounded() ? "\(Int(sigma))" : String(format: "%g", Double(sigma))
+        return RestorationProblem(task: .denoise, clean: clean, observation: addGaussianNoise(to: clean, sigma: sigma, seed: seed),
+                                  mask: nil, sigma: sigma, factor: nil, degradation: "σ \(name)")
     }
 
     /// Inpainting with a mask image (white = known). A gray mask applies to every channel.
@@ -46,6 +47,7 @@ public struct RestorationProblem {
         }
         let m = Image(channels: clean.channels, height: clean.height, width: clean.width, pixels: binary)
         let known = Double(binary.reduce(0, +)) / Double(binary.count)
+        guard known > 0 else { throw ProblemError.emptyMask(mask: maskName) }
         return RestorationProblem(task: .inpaint, clean: clean,
                                   observation: Image(channels: clean.channels, height: clean.height, width: clean.width,
                                                      pixels: zip(clean.pixels, binary).map(*)),
@@ -67,8 +69,12 @@ public struct RestorationProblem {
 
     /// Super-resolution by `factor` with DIP's Lanczos-2 downsampler; the LR image is made
     /// from the ground truth with the same operator the loss uses.
+    ///
+    /// The factor must be even: DIP's `Downsampler` (phase 0.5, `preserve_size`) pads by
+    /// ⌊3f/2⌋ around a 4f-tap kernel, so an odd f yields H/f - 1 rows, not H/f (the
+    /// reference has the same property; its scripts use 4 and 8 only).
     public static func superResolution(_ clean: Image, factor: Int) throws -> RestorationProblem {
-        guard factor >= 2, clean.height % factor == 0, clean.width % factor == 0 else {
+        guard factor >= 2, factor % 2 == 0, clean.height % factor == 0, clean.width % factor == 0 else {
             throw ProblemError.factor(factor: factor, size: "\(clean.width)x\(clean.height)")
         }
         let low = GradientMode.withoutGradients { LanczosDownsampler(factor: factor)(clean.tensor) }
@@ -149,6 +155,7 @@ public enum ProblemError: Error, CustomStringConvertible {
     case maskSize(mask: String, maskSize: String, imageSize: String)
     case keepRatio(Double)
     case factor(factor: Int, size: String)
+    case emptyMask(mask: String)
 
     public var description: String {
         switch self {
@@ -156,8 +163,12 @@ public enum ProblemError: Error, CustomStringConvertible {
             "mask \(mask) is \(maskSize) but the image is \(imageSize); crop the image to the mask's size (--crop) or use a mask of the image's size"
         case .keepRatio(let keep):
             "keep ratio \(keep) must be in (0, 1]"
+        case .factor(let factor, let size) where factor < 2 || factor % 2 != 0:
+            "SR factor \(factor) must be an even number of at least 2 (DIP's Lanczos downsampler loses a row for odd factors); the image is \(size)"
         case .factor(let factor, let size):
-            "SR factor \(factor) must be at least 2 and divide the image size \(size); crop the image to a multiple of \(max(factor, 32))"
+            "SR factor \(factor) must divide the image size \(size); crop the image to a multiple of \(max(factor, 32))"
+        case .emptyMask(let mask):
+            "mask \(mask) has no known pixel (it is all black, white = known): there is nothing to fit"
         }
     }
 }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import LIPCore
+import Store
+
+/// A command's output folder, checked before any work starts and owned by the command.
+///
+/// `prepare` refuses a path that is a file, cannot be created or is not writable, and a
+/// folder holding files that `lip` did not write. `finish` records what the command
+/// wrote in `.lip-output.json` and removes the outputs a previous command left there
+/// that this one did not rewrite (a denoising checkpoint beside a later restoration's
+/// images, say). An interrupted command leaves the previous outputs and their record
+/// as they were.
+struct OutputFolder {
+    static let markerName = ".lip-output.json"
+
+    struct Marker: Codable {
+        var command: String
+        var files: [String]
+    }
+
+    let path: String
+    let flag: String
+    let command: String
+    let previous: Marker?
+
+    /// Checks `path` (given as `flag`) and creates it.
+    static func prepare(_ path: String, flag: String = "--out", command: String) throws -> OutputFolder {
+        try makeWritableFolder(path, flag: flag)
+        let markerPath = (path as NSString).appendingPathComponent(markerName)
+        var previous: Marker? = nil
+        if let data = FileManager.default.contents(atPath: markerPath) {
+            guard let marker = try? JSONDecoder().decode(Marker.self, from: data) else {
+                throw InputProblem("\(flag) \(path): \(markerName) is unreadable; remove it, or choose another folder")
+            }
+            previous = marker
+        } else {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+            if !entries.isEmpty {
+                let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
+                throw InputProblem("\(flag) \(path) already holds files that lip did not write (\(shown)); choose an empty or new folder")
+            }
+        }
+        return OutputFolder(path: path, flag: flag, command: command, previous: previous)
+    }
+
+    /// The path of an output file in the folder.
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// Records `written` as this command's outputs and removes the previous command's
+    /// outputs that were not rewritten.
+    func finish(written: [String]) throws {
+        for stale in (previous?.files ?? []) where !written.contains(stale) && !stale.contains("/") && stale != ".." {
+            unlink(file(stale))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(Marker(command: command, files: written.sorted())), to: file(Self.markerName))
+    }
+
+    /// Creates `path` and its parents, then proves it writable with a probe file.
+    static func makeWritableFolder(_ path: String, flag: String) throws {
+        guard !path.isEmpty else { throw InputProblem("\(flag) is empty; give a folder") }
+        guard !path.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            throw InputProblem("\(flag) \(path.debugDescription) contains a line break or NUL; give a plain folder path")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw InputProblem("\(flag) \(path) is a file, not a folder; choose a folder") }
+        } else {
+            var partial = path.hasPrefix("/") ? "" : "."
+            for component in path.split(separator: "/") {
+                partial += "/" + component
+                if mkdir(partial, 0o755) != 0 && errno != EEXIST {
+                    throw InputProblem("\(flag) \(path): cannot create \(partial) (\(String(cString: strerror(errno))))")
+                }
+            }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputProblem("\(flag) \(path): cannot create the folder (a part of the path is a file)")
+            }
+        }
+        let probe = (path as NSString).appendingPathComponent(".lip-write-probe-\(getpid())")
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else {
+            throw InputProblem("\(flag) \(path) is not writable (\(String(cString: strerror(errno)))); choose a writable folder")
+        }
+        close(descriptor)
+        unlink(probe)
+    }
+}
+
+extension TicketFolder {
+    /// Checks a `lip ticket find --out` folder before the search: creatable, writable, and
+    /// either new, empty or a ticket folder (`ticket.json`) to resume.
+    static func prepare(_ path: String) throws {
+        try OutputFolder.makeWritableFolder(path, flag: "--out")
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if !entries.isEmpty && !entries.contains("ticket.json") {
+            let shown = entries.sorted().prefix(5).joined(separator: ", ")
+            throw InputProblem("--out \(path) holds files but no ticket.json (\(shown)); choose an empty or new folder, or a ticket folder to resume")
+        }
+    }
+}
