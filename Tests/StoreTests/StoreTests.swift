@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 final class StoreTests: XCTestCase {
     /// FIPS 180-4 example vectors, plus lengths around the block and padding boundaries

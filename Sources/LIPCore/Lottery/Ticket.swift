@@ -1,5 +1,6 @@
 import Foundation
 import Networks
+import Store
 import TensorKit
 
 /// How a ticket was searched for (stored in `ticket.json`; a resumed search must match).
@@ -62,13 +63,31 @@ public struct TicketRound: Codable, Equatable, Sendable {
 
 /// The `ticket.json` of a ticket folder.
 public struct TicketManifest: Codable, Equatable, Sendable {
-    public var format = "lip-ticket/1"
+    public var format = "lip-ticket/2"
     public var configuration: TicketSearchConfiguration
     /// Rounds whose masks exist: round-00 (dense) … round-KK.
     public var rounds: [TicketRound]
     public var gitCommit: String
     public var networkParameters: Int
     public var convolutionWeights: Int
+    /// What the search was computed from (images' content, degradation, threads); nil in
+    /// folders of format 1, which cannot be resumed safely.
+    public var specification: TicketSpecification?
+    /// SHA-256 of every file of the folder (`theta0.safetensors`, `round-KK.safetensors`,
+    /// …), checked whenever one is read; nil in folders of format 1.
+    public var files: [String: String]?
+
+    public init(configuration: TicketSearchConfiguration, rounds: [TicketRound], gitCommit: String,
+                networkParameters: Int, convolutionWeights: Int, specification: TicketSpecification? = nil,
+                files: [String: String]? = [:]) {
+        self.configuration = configuration
+        self.rounds = rounds
+        self.gitCommit = gitCommit
+        self.networkParameters = networkParameters
+        self.convolutionWeights = convolutionWeights
+        self.specification = specification
+        self.files = files
+    }
 }
 
 /// A ticket folder: `ticket.json`, `theta0.safetensors` (the initial weights, PyTorch
@@ -96,17 +115,45 @@ public struct TicketFolder {
     }
 
     func write(_ manifest: TicketManifest) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(manifest).write(to: manifestURL, options: .atomic)
+        try ResultJSON.write(manifest, to: manifestURL.path)
     }
 
-    public func initialWeights() throws -> SafeTensors { try SafeTensors.read(initialWeightsURL.path) }
+    /// Writes `file` as `name` in the folder and records its SHA-256 in `manifest` (the
+    /// caller writes the manifest after it: a file without a record is not trusted).
+    func write(_ file: SafeTensors, name: String, recordingIn manifest: inout TicketManifest) throws {
+        let data = file.encoded()
+        try AtomicFile.write(data, to: url.appendingPathComponent(name).path)
+        manifest.files = (manifest.files ?? [:]).merging([name: SHA256.hex(data)]) { $1 }
+    }
+
+    /// Reads `name`, checking it against the SHA-256 that `ticket.json` records for it.
+    func readVerified(_ name: String, manifest: TicketManifest? = nil) throws -> SafeTensors {
+        let path = url.appendingPathComponent(name).path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TicketError.missing(path, "cannot read the file")
+        }
+        if let expected = try (manifest ?? self.manifest()).files?[name] {
+            guard SHA256.hex(data) == expected else {
+                throw TicketError.corrupt(path, "its content differs from the SHA-256 in ticket.json: the file was changed or damaged; rerun the same `lip ticket find` command to recompute it")
+            }
+        }
+        return try SafeTensors.decode(data, path: path)
+    }
+
+    /// Why `name` cannot be trusted (missing, damaged or unrecorded), or nil.
+    func integrityProblem(_ name: String, manifest: TicketManifest) -> String? {
+        let path = url.appendingPathComponent(name).path
+        guard let data = FileManager.default.contents(atPath: path) else { return "\(name) is missing" }
+        guard let expected = manifest.files?[name] else { return "\(name) has no SHA-256 in ticket.json" }
+        return SHA256.hex(data) == expected ? nil : "\(name) is damaged (its SHA-256 differs from ticket.json)"
+    }
+
+    public func initialWeights() throws -> SafeTensors { try readVerified(initialWeightsURL.lastPathComponent) }
 
     /// The weights a round's training starts from: θ_r for late rewinding, else θ0.
     public func rewindWeights() throws -> SafeTensors {
         FileManager.default.fileExists(atPath: rewindWeightsURL.path)
-            ? try SafeTensors.read(rewindWeightsURL.path) : try initialWeights()
+            ? try readVerified(rewindWeightsURL.lastPathComponent) : try initialWeights()
     }
 
     public func mask(round: Int, for network: any Layer) throws -> PruningMask {
@@ -115,7 +162,7 @@ public struct TicketFolder {
             let available = (try? manifest().rounds.map(\.round).map(String.init).joined(separator: ", ")) ?? "none"
             throw TicketError.missing(path, "round \(round) was not found (rounds available: \(available))")
         }
-        return try PruningMask.from(try SafeTensors.read(path), for: network, source: path)
+        return try PruningMask.from(try readVerified(maskURL(round: round).lastPathComponent), for: network, source: path)
     }
 
     /// Mask `round` for DIP's hourglass with `outputChannels` outputs (the network every
@@ -126,7 +173,8 @@ public struct TicketFolder {
         return try mask(round: round, for: makeSkipNetwork(configuration))
     }
 
-    func writeMask(_ mask: PruningMask, round: Int, configuration: TicketSearchConfiguration, commit: String) throws {
+    func writeMask(_ mask: PruningMask, round: Int, configuration: TicketSearchConfiguration, commit: String,
+                   recordingIn manifest: inout TicketManifest) throws {
         let layers = mask.layers.map { "\"\($0.name)\": \(String(format: "%.6f", $0.sparsity))" }.joined(separator: ", ")
         let file = SafeTensors(entries: mask.stateDictEntries, metadata: [
             "format": "lip-ticket-mask/1", "round": String(round), "sparsity": String(format: "%.6f", mask.sparsity),
@@ -134,7 +182,7 @@ public struct TicketFolder {
             "images": configuration.images.joined(separator: ";"), "method": configuration.method.rawValue,
             "seed": String(configuration.seed), "git_commit": commit,
         ])
-        try file.write(to: maskURL(round: round).path)
+        try write(file, name: maskURL(round: round).lastPathComponent, recordingIn: &manifest)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ImageIO
+import Store
 import Networks
 import TensorKit
 
@@ -51,16 +52,19 @@ public struct TicketSearch {
         guard problems.allSatisfy({ ($0.clean.height, $0.clean.width) == size }) else {
             throw TicketError.incompatible(folder.url.path, "multi-image search needs images of one size; crop them alike (--crop)")
         }
+        if configuration.rewindIteration > 0 && configuration.rewindIteration >= configuration.iterations {
+            throw TicketError.incompatible(folder.url.path, "rewind iteration \(configuration.rewindIteration) must be below the \(configuration.iterations) training steps of a round")
+        }
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
         let provenance = Provenance.current()
         let network = makeNetwork()
+        let specification = TicketSpecification(problems: problems, paths: configuration.images)
         var manifest: TicketManifest
         if FileManager.default.fileExists(atPath: folder.manifestURL.path) {
             manifest = try folder.manifest()
-            guard manifest.configuration.isCompatible(with: configuration) else {
-                throw TicketError.incompatible(folder.url.path, "holds a search with other settings (\(manifest.configuration.method.rawValue), \(manifest.configuration.task.rawValue), \(manifest.configuration.images.joined(separator: ", "))); choose another --out or remove it")
-            }
+            try checkResumable(manifest, specification: specification)
             manifest.configuration.rounds = configuration.rounds
+            try repairDamagedFiles(&manifest, network: network)
             // The last mask of a finished search was written but not trained; extending
             // the search trains it now.
             if configuration.method == .imp, let last = manifest.rounds.last, last.searchBestPSNR == nil,
@@ -70,15 +74,14 @@ public struct TicketSearch {
             let last = manifest.rounds.last?.round ?? -1
             progress?(last >= configuration.rounds ? "already complete (rounds 0-\(last))" : "resuming after round \(last)")
         } else {
-            var weightSeeds = RandomSource(seed: configuration.seed).derived("weights")
-            network.initializeParameters(seed: weightSeeds.next())
-            try SafeTensors(entries: network.stateDict(), metadata: [
-                "format": "lip-theta0/1", "seed": String(configuration.seed), "git_commit": provenance.gitCommit,
-            ]).write(to: folder.initialWeightsURL.path)
             let dense = PruningMask.dense(for: network)
-            try folder.writeMask(dense, round: 0, configuration: configuration, commit: provenance.gitCommit)
             manifest = TicketManifest(configuration: configuration, rounds: [], gitCommit: provenance.gitCommit,
-                                      networkParameters: network.parameterCount, convolutionWeights: dense.count)
+                                      networkParameters: network.parameterCount, convolutionWeights: dense.count,
+                                      specification: specification)
+            try writeInitialWeights(network: network, manifest: &manifest)
+            try folder.writeMask(dense, round: 0, configuration: configuration, commit: provenance.gitCommit,
+                                 recordingIn: &manifest)
+            try folder.write(manifest)
         }
         let theta0 = try folder.initialWeights()
         try network.loadStateDict(theta0, source: folder.initialWeightsURL.path)
@@ -88,6 +91,79 @@ public struct TicketSearch {
         default: try searchDirect(network: network, manifest: &manifest)
         }
         return manifest
+    }
+
+    /// θ0, drawn from the search's seed (so a damaged copy can be drawn again).
+    func writeInitialWeights(network: Sequential, manifest: inout TicketManifest) throws {
+        var weightSeeds = RandomSource(seed: configuration.seed).derived("weights")
+        network.initializeParameters(seed: weightSeeds.next())
+        try folder.write(SafeTensors(entries: network.stateDict(), metadata: [
+            "format": "lip-theta0/1", "seed": String(configuration.seed),
+        ]), name: folder.initialWeightsURL.lastPathComponent, recordingIn: &manifest)
+    }
+
+    /// Refuses to resume a folder searched with other settings, naming each difference.
+    func checkResumable(_ manifest: TicketManifest, specification: TicketSpecification) throws {
+        let stored = manifest.configuration
+        var differences: [String] = []
+        if !stored.isCompatible(with: configuration) {
+            differences.append("the search settings differ (folder: \(stored.method.rawValue) on \(stored.task.rawValue), \(stored.degradation), \(stored.iterations) steps, seed \(stored.seed), rewind \(stored.rewindIteration), images \(stored.images.joined(separator: ", ")); here: \(configuration.method.rawValue) on \(configuration.task.rawValue), \(configuration.degradation), \(configuration.iterations) steps, seed \(configuration.seed), rewind \(configuration.rewindIteration), images \(configuration.images.joined(separator: ", ")))")
+        }
+        if let storedSpecification = manifest.specification {
+            differences += specification.differences(from: storedSpecification)
+        } else {
+            differences.append("the folder was written by an older lip (\(manifest.format)) that did not record what it searched on, so a resume cannot be checked")
+        }
+        guard differences.isEmpty else {
+            throw TicketError.incompatible(folder.url.path, "holds another search: " + differences.joined(separator: "; ") + ". Choose another --out, or remove the folder to start again")
+        }
+    }
+
+    /// Checks every file of a folder being resumed against its recorded SHA-256. A
+    /// damaged θ0 is drawn again from the seed (and must hash as recorded); a damaged
+    /// mask, and every round after it, is recomputed from the last intact round. Nothing
+    /// damaged is ever served.
+    func repairDamagedFiles(_ manifest: inout TicketManifest, network: Sequential) throws {
+        let theta0 = folder.initialWeightsURL.lastPathComponent
+        if let problem = folder.integrityProblem(theta0, manifest: manifest) {
+            let recorded = manifest.files?[theta0]
+            try writeInitialWeights(network: network, manifest: &manifest)
+            guard manifest.files?[theta0] == recorded else {
+                throw TicketError.corrupt(folder.initialWeightsURL.path, "\(problem), and drawing it again from seed \(configuration.seed) gives other weights; remove the folder to start again")
+            }
+            progress?("\(problem): drawn again from seed \(configuration.seed), identical to the recorded one")
+            try folder.write(manifest)
+        }
+        // Mask files present according to the manifest: IMP writes mask k+1 when round k
+        // finishes; the baselines write mask k with round k.
+        let lastMask = configuration.method == .imp ? (manifest.rounds.last.map { $0.searchBestPSNR == nil ? $0.round : $0.round + 1 } ?? 0)
+                                                    : (manifest.rounds.last?.round ?? 0)
+        var firstBad: (round: Int, why: String)? = nil
+        if configuration.method == .imp && configuration.rewindIteration > 0 && !manifest.rounds.isEmpty,
+           let problem = folder.integrityProblem(folder.rewindWeightsURL.lastPathComponent, manifest: manifest) {
+            firstBad = (0, problem)
+        }
+        for round in 0...lastMask where firstBad == nil {
+            if let problem = folder.integrityProblem(folder.maskURL(round: round).lastPathComponent, manifest: manifest) {
+                firstBad = (round, problem)
+            }
+        }
+        guard let (bad, why) = firstBad else { return }
+        // IMP's mask k comes from training round k - 1 (mask 0 is the dense one, redrawn);
+        // a baseline's mask k from round k itself.
+        let keepRecords = configuration.method == .imp ? max(bad - 1, 0) : bad
+        for round in bad...max(lastMask, bad) {
+            let name = folder.maskURL(round: round).lastPathComponent
+            unlink(folder.maskURL(round: round).path)
+            manifest.files?[name] = nil
+        }
+        manifest.rounds = Array(manifest.rounds.prefix(keepRecords))
+        if bad == 0 {
+            try folder.writeMask(PruningMask.dense(for: network), round: 0, configuration: configuration,
+                                 commit: manifest.gitCommit, recordingIn: &manifest)
+        }
+        try folder.write(manifest)
+        progress?("\(why): recomputing from round \(keepRecords)")
     }
 
     /// IMP: train with mask k, prune 20 % of the remaining weights by magnitude, rewind,
@@ -124,14 +200,13 @@ public struct TicketSearch {
                     if round == 0 && rewindAt > 0 && record.iteration + 1 == rewindAt { rewind = network.stateDict() }
                 })
             if round == 0 && rewindAt > 0 {
-                guard let rewind else {
-                    throw TicketError.incompatible(folder.url.path, "rewind iteration \(rewindAt) is beyond the \(configuration.iterations) training steps")
-                }
-                try SafeTensors(entries: rewind, metadata: ["format": "lip-theta-rewind/1", "iteration": String(rewindAt)])
-                    .write(to: folder.rewindWeightsURL.path)
+                guard let rewind else { fatalError("rewind iteration \(rewindAt) was checked to be below the steps") }
+                try folder.write(SafeTensors(entries: rewind, metadata: ["format": "lip-theta-rewind/1", "iteration": String(rewindAt)]),
+                                 name: folder.rewindWeightsURL.lastPathComponent, recordingIn: &manifest)
             }
             let next = Pruner.magnitudeStep(mask, weights: Pruner.weights(of: network), fraction: configuration.pruneFraction)
-            try folder.writeMask(next, round: round + 1, configuration: configuration, commit: manifest.gitCommit)
+            try folder.writeMask(next, round: round + 1, configuration: configuration, commit: manifest.gitCommit,
+                                 recordingIn: &manifest)
             manifest.rounds.append(TicketRound(
                 round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
                 searchBestPSNR: result.bestEMAPSNR.psnrEMA, searchFinalPSNR: result.final.psnrEMA,
@@ -189,7 +264,8 @@ public struct TicketSearch {
             case .imp:
                 fatalError("IMP is iterative")
             }
-            try folder.writeMask(mask, round: round, configuration: configuration, commit: manifest.gitCommit)
+            try folder.writeMask(mask, round: round, configuration: configuration, commit: manifest.gitCommit,
+                                 recordingIn: &manifest)
             manifest.rounds.append(TicketRound(round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
                                                seconds: Date().timeIntervalSince(start)))
             try folder.write(manifest)
