@@ -119,7 +119,7 @@ public struct HeatMap: Figure, Sendable {
         }
         lines.append(dataBlock("cells", rows))
         // Light text on dark cells.
-        lines.append("plot $cells using 1:2:3 with image notitle, \\\n     $cells using 1:2:(sprintf('\(valueFormat)', $3)):($3 > \(middle) ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle")
+        lines.append("plot $cells using 1:2:3 with image notitle, \\\n     $cells using 1:2:(sprintf(\(quoted(valueFormat)), $3)):($3 > \(middle) ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle")
         return lines.joined(separator: "\n")
     }
 }

@@ -53,9 +53,11 @@ public enum Gnuplot {
         var outputs: [URL] = []
         for format in formats {
             let output = base.appendingPathExtension(format.rawValue)
+            // The output is named relative to the figure's folder, where gnuplot runs: the
+            // script carries no machine's path and redraws wherever the folder is.
             let script = """
                 \(format.terminal(width: width, height: height))
-                set output \(quoted(output.path))
+                set output \(quoted(output.lastPathComponent))
                 \(commands)
                 unset output
                 """
@@ -69,7 +71,8 @@ public enum Gnuplot {
     static func run(script: URL, output: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable, script.path]
+        process.arguments = [executable, script.lastPathComponent]
+        process.currentDirectoryURL = script.deletingLastPathComponent()
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -91,9 +94,25 @@ public enum Gnuplot {
     }
 }
 
-/// A gnuplot string literal (single quotes; a quote is doubled).
+/// A gnuplot string literal: single quotes, in which gnuplot substitutes nothing (no
+/// backquoted commands, no `@` macros, no backslash escapes) and a quote is doubled.
+/// A line break would end the command and start another (`system(...)`, say), so every
+/// control character becomes a space: the text can never leave its string.
 public func quoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    let safe = String(String.UnicodeScalarView(text.unicodeScalars.map {
+        $0.properties.generalCategory == .control || $0.properties.generalCategory == .lineSeparator
+            || $0.properties.generalCategory == .paragraphSeparator ? " " : $0
+    }))
+    return "'" + safe.replacingOccurrences(of: "'", with: "''") + "'"
+}
+
+/// Words placed into a gnuplot command outside a string (a key position such as
+/// "bottom right"): letters, digits and `,.:-+` pass, anything else becomes a space.
+func commandWords(_ text: String) -> String {
+    String(text.unicodeScalars.map { scalar -> Character in
+        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ",.:-+".unicodeScalars.contains(scalar)
+            ? Character(scalar) : " "
+    })
 }
 
 /// Inline data block `$name << EOD ... EOD` from rows of numbers (NaN written as NaN).

@@ -66,7 +66,7 @@ public struct LinePlot: Figure, Sendable {
         lines.append("set xlabel \(quoted(xLabel))")
         lines.append("set ylabel \(quoted(yLabel))")
         lines.append("set grid lc rgb '#dddddd'")
-        lines.append("set key \(legend) box opaque")
+        lines.append("set key \(commandWords(legend)) box opaque")
         if logX { lines.append("set logscale x") }
         if logY { lines.append("set logscale y") }
         if let xRange { lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]") }

@@ -38,6 +38,23 @@ struct GnuplotTests {
         (try? Data(contentsOf: url).prefix(8)) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
+    /// Text reaches gnuplot only inside single-quoted strings, which substitute nothing;
+    /// a line break (which would end the string's command and start another) is blanked.
+    @Test func textCannotLeaveItsGnuplotString() throws {
+        let victim = scratch.appendingPathComponent("injected-\(UUID().uuidString)")
+        let attack = "x'\nsystem('touch \(victim.path)')\nprint '`touch \(victim.path)`' @x"
+        #expect(!quoted(attack).contains("\n"))
+        var plot = LinePlot(title: attack, xLabel: attack, yLabel: "y", series: [Series(attack, x: [1, 2], y: [1, 2])])
+        #expect(isPNG(try Gnuplot.render(plot, to: scratch.appendingPathComponent("attack"), formats: [.png])[0]))
+        _ = try? Gnuplot.render(plot, to: scratch.appendingPathComponent("evil\nsystem('touch \(victim.path)')"), formats: [.png])
+        plot.legend = "top left\nsystem('touch \(victim.path)')"
+        _ = try? Gnuplot.render(plot, to: scratch.appendingPathComponent("legend"), formats: [.png])
+        #expect(!FileManager.default.fileExists(atPath: victim.path))
+        // The script names its output relative to its own folder: it redraws from there.
+        let script = try String(contentsOf: scratch.appendingPathComponent("attack.gp"), encoding: .utf8)
+        #expect(script.contains("set output 'attack.png'"))
+    }
+
     @Test func linePlotWithErrorBarsAndLogAxis() throws {
         let plot = LinePlot(xLabel: "parameters", yLabel: "PSNR", series: [
             Series("LIP", x: [1e4, 1e5, 1e6], y: [29, 31, 31.2], error: [0.2, 0.1, 0.1]),
