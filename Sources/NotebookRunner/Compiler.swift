@@ -78,7 +78,8 @@ public struct Toolchain {
     }
 
     func arguments(source: URL, output: URL, moduleCache: URL) -> [String] {
-        var arguments = ["swiftc", "-O", "-module-name", "Notebook", source.path, "-o", output.path,
+        // -g: line tables, so that a trap names the notebook's own .swiftmd line.
+        var arguments = ["swiftc", "-O", "-g", "-module-name", "Notebook", source.path, "-o", output.path,
                          "-I", products.appendingPathComponent("Modules").path, "-L", products.path, "-lLIP",
                          "-Xlinker", "-rpath", "-Xlinker", products.path, "-module-cache-path", moduleCache.path]
         if ProcessInfo.processInfo.environment["LIP_PORTABLE"] != "1" { arguments += ["-target-cpu", "native"] }
@@ -101,21 +102,32 @@ public struct Toolchain {
     }
 
     /// Compiles `program` unless an executable for exactly this source, library and
-    /// compiler exists already. Returns the executable and whether it was reused.
+    /// compiler exists already and still hashes as it did when it was made (`force`
+    /// always compiles). Returns the executable and whether it was reused.
+    ///
+    /// Each compile writes to a name of its own process and is renamed into place, so
+    /// concurrent runs of one notebook never collide, and an interrupted or truncated
+    /// executable is never run: its SHA-256 (kept beside it) would not match.
     func compile(_ program: String, name: String, notebookPath: String, cache: URL,
-                 libraryHash: String) throws -> (executable: URL, reused: Bool, seconds: Double) {
+                 libraryHash: String, force: Bool = false) throws -> (executable: URL, reused: Bool, seconds: Double) {
         let start = Date()
         let binaries = cache.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: binaries, withIntermediateDirectories: true)
         let key = SHA256.hex(program + libraryHash + Self.compilerVersion)
         let executable = binaries.appendingPathComponent("\(name)-\(key.prefix(16))")
-        if FileManager.default.isExecutableFile(atPath: executable.path) {
+        let checksum = binaries.appendingPathComponent("\(name)-\(key.prefix(16)).sha256")
+        if !force, FileManager.default.isExecutableFile(atPath: executable.path),
+           let recorded = try? String(contentsOf: checksum, encoding: .utf8),
+           SHA256.hex(fileAt: executable.path) == recorded.trimmingCharacters(in: .whitespacesAndNewlines) {
             return (executable, true, Date().timeIntervalSince(start))
         }
-        let source = binaries.appendingPathComponent("\(name)-\(key.prefix(16))-main.swift")
-        try program.write(to: source, atomically: true, encoding: .utf8)
+        let unique = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let source = binaries.appendingPathComponent("\(name)-\(key.prefix(16))-\(unique)-main.swift")
+        try AtomicFile.write(program, to: source.path)
+        defer { try? FileManager.default.removeItem(at: source) }
         // Compile to a temporary name: an interrupted compile never leaves a usable-looking binary.
-        let partial = binaries.appendingPathComponent("\(name)-\(key.prefix(16)).partial")
+        let partial = binaries.appendingPathComponent("\(name)-\(key.prefix(16)).partial-\(unique)")
+        defer { try? FileManager.default.removeItem(at: partial) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments(source: source, output: partial,
@@ -124,13 +136,22 @@ public struct Toolchain {
         process.standardError = errors
         process.standardOutput = errors
         try process.run()
+        ChildProcesses.register(process.processIdentifier, ownGroup: false, files: [partial, source])
+        defer { ChildProcesses.unregister(process.processIdentifier) }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw NotebookError(path: notebookPath, message: "does not compile:\n" + Self.compilerMessages(message))
         }
-        try? FileManager.default.removeItem(at: executable)
-        try FileManager.default.moveItem(at: partial, to: executable)
+        guard let digest = SHA256.hex(fileAt: partial.path) else {
+            throw NotebookError(path: notebookPath, message: "the compiler wrote no executable at \(partial.path)")
+        }
+        // The checksum first: a reader that sees the new executable finds its hash, or an
+        // older one that does not match and recompiles.
+        try AtomicFile.write(digest + "\n", to: checksum.path)
+        guard rename(partial.path, executable.path) == 0 else {
+            throw NotebookError(path: notebookPath, message: "cannot move the compiled notebook into place at \(executable.path): \(String(cString: strerror(errno)))")
+        }
         return (executable, false, Date().timeIntervalSince(start))
     }
 

@@ -32,6 +32,8 @@ public struct PaperBuilder {
         public var claimsFailed: Int
         /// Notebooks whose results are shown, by name.
         public var notebooks: [String]
+        /// Notebooks whose last run failed (the page shows each failure), with the reason.
+        public var failedNotebooks: [String: String] = [:]
     }
 
     /// A reference in the source the figures folder cannot satisfy.
@@ -58,6 +60,15 @@ public struct PaperBuilder {
         let notebooks = try loadNotebooks()
         var problems: [String] = []
 
+        // A failed notebook's page exists but its later figures do not: the paper shows the
+        // failure in their place (and the build exits non-zero) instead of refusing to build.
+        let failures = notebooks.compactMapValues { $0.failure.map { $0.split(separator: "\n").first.map(String.init) ?? $0 } }
+        func failedPlaceholder(_ kind: String, _ notebook: String, _ label: String) -> (markdown: String, html: String)? {
+            guard let reason = failures[notebook] else { return nil }
+            let text = "\(kind) \(notebook)/\(label) is missing: the notebook failed in its last run (\(reason)). Re-run notebooks/\(notebook).swiftmd."
+            return ("> **\(text)**\n\n", "<div class=\"failure\">\(htmlEscaped(text))</div>\n")
+        }
+
         // Number figures and tables in order of appearance.
         var numbers: [String: (kind: String, number: Int)] = [:]
         var figureCount = 0, tableCount = 0
@@ -65,14 +76,14 @@ public struct PaperBuilder {
             switch piece {
             case .figure(let notebook, let label):
                 guard notebooks[notebook]?.figures?.contains(where: { $0.label == label }) == true else {
-                    problems.append(missing("figure", notebook, label, notebooks))
+                    if failures[notebook] == nil { problems.append(missing("figure", notebook, label, notebooks)) }
                     continue
                 }
                 figureCount += 1
                 numbers["\(notebook)/\(label)"] = ("Figure", figureCount)
             case .table(let notebook, let label):
                 guard notebooks[notebook]?.tables?.contains(where: { $0.label == label }) == true else {
-                    problems.append(missing("table", notebook, label, notebooks))
+                    if failures[notebook] == nil { problems.append(missing("table", notebook, label, notebooks)) }
                     continue
                 }
                 tableCount += 1
@@ -100,7 +111,13 @@ public struct PaperBuilder {
                 let (shielded, math) = InlineMath.shield(prose)
                 html += InlineMath.restore(parser.html(from: shielded), math) + "\n"
             case .figure(let notebook, let label):
-                let record = notebooks[notebook]!.figures!.first { $0.label == label }!
+                guard let record = notebooks[notebook]?.figures?.first(where: { $0.label == label }) else {
+                    if let placeholder = failedPlaceholder("Figure", notebook, label) {
+                        markdown += placeholder.markdown
+                        html += placeholder.html
+                    }
+                    continue
+                }
                 let caption = "Figure \(numbers["\(notebook)/\(label)"]!.number): \(record.caption)"
                 guard let png = record.files.first(where: { $0.hasSuffix(".png") }),
                       let data = try? Data(contentsOf: folder(notebook).appendingPathComponent(png)) else {
@@ -112,7 +129,13 @@ public struct PaperBuilder {
                 markdown += "<a id=\"\(anchor)\"></a>\n![\(caption)](\(relative))\n\n*\(caption)* (notebook `\(notebook)`)\n\n"
                 html += "<figure id=\"\(anchor)\"><img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(htmlEscaped(caption))\"><figcaption>\(htmlEscaped(caption)) <span class=\"source\">[\(htmlEscaped(notebook))]</span></figcaption></figure>\n"
             case .table(let notebook, let label):
-                let record = notebooks[notebook]!.tables!.first { $0.label == label }!
+                guard let record = notebooks[notebook]?.tables?.first(where: { $0.label == label }) else {
+                    if let placeholder = failedPlaceholder("Table", notebook, label) {
+                        markdown += placeholder.markdown
+                        html += placeholder.html
+                    }
+                    continue
+                }
                 let caption = "Table \(numbers["\(notebook)/\(label)"]!.number): \(record.caption)"
                 guard let file = record.files.first(where: { $0.hasSuffix(".md") }),
                       let body = try? String(contentsOf: folder(notebook).appendingPathComponent(file), encoding: .utf8) else {
@@ -128,18 +151,24 @@ public struct PaperBuilder {
                 for (notebook, claim) in claims {
                     table.append([.text(notebook), .text(claim.statement), .text(claim.comparison), .text(claim.held ? "held" : "not held")])
                 }
+                for (notebook, reason) in failures.sorted(by: { $0.key < $1.key }) {
+                    table.append([.text(notebook), .text("(the claims after the failure)"), .text("notebook failed: \(reason)"),
+                                  .text("not checked")])
+                }
                 let summary = "\(claims.filter { $0.1.held }.count) of \(claims.count) claim checks held."
                 markdown += table.markdown() + "\n" + summary + "\n\n"
                 html += "<div class=\"claims\">" + table.html() + "<p>\(htmlEscaped(summary))</p></div>\n"
             case .runs:
                 var table = Table(columns: [.init("notebook", alignRight: false), .init("profile", alignRight: false),
                                             .init("commit", alignRight: false), .init("this render (s)", format: "%.0f"),
-                                            .init("claims held / checked", alignRight: false), .init("date", alignRight: false)])
+                                            .init("claims held / checked", alignRight: false), .init("date", alignRight: false),
+                                            .init("status", alignRight: false)])
                 for name in notebooks.keys.sorted() {
                     let p = notebooks[name]!
                     table.append([.text(name), .text(p.profile), .text(String(p.machine.gitCommit.prefix(10)) + (p.machine.gitDirty ? "+" : "")),
                                   .number(p.wallSeconds), .text("\(p.claims.filter(\.held).count) / \(p.claims.count)"),
-                                  .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " "))])
+                                  .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " ")),
+                                  .text(failures[name].map { "FAILED: \($0)" } ?? "ok")])
                 }
                 let total = notebooks.values.reduce(0) { $0 + $1.wallSeconds }
                 let note = String(format: "Rendering these pages took %.0f s (%.1f min) on %@, %d threads; a render that reuses cached results takes seconds, a cold one the full computation.", total, total / 60,
@@ -149,6 +178,12 @@ public struct PaperBuilder {
             }
         }
         guard problems.isEmpty else { throw Missing(problems: problems) }
+        if !failures.isEmpty {
+            let list = failures.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
+            let text = "\(failures.count) notebook(s) failed in their last run: \(list). Their figures, tables and claims after the failure are missing from this page."
+            markdown = "> **\(text)**\n\n" + markdown
+            html = "<div class=\"failure\">\(htmlEscaped(text))</div>\n" + html
+        }
 
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let htmlURL = outputFolder.appendingPathComponent("index.html")
@@ -163,7 +198,7 @@ public struct PaperBuilder {
         try page.write(to: htmlURL, atomically: true, encoding: .utf8)
         try markdown.write(to: markdownURL, atomically: true, encoding: .utf8)
         return Result(html: htmlURL, markdown: markdownURL, figures: figureCount, tables: tableCount, claimsHeld: held,
-                      claimsFailed: claims.count - held, notebooks: notebooks.keys.sorted())
+                      claimsFailed: claims.count - held, notebooks: notebooks.keys.sorted(), failedNotebooks: failures)
     }
 
     /// Writes `index.pdf` beside the page with headless Chromium, when one is installed.

@@ -48,7 +48,8 @@ public enum Renderer {
     }
 
     public static func render(_ run: NotebookRun) throws -> Output {
-        let folder = URL(fileURLWithPath: run.options.outputRoot).appendingPathComponent(run.notebook.name)
+        let destination = URL(fileURLWithPath: run.options.outputRoot).appendingPathComponent(run.notebook.name)
+        let folder = run.stagingDirectory
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let numbering = Numbering(run)
         var unresolved: [String] = []
@@ -134,7 +135,24 @@ public enum Renderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(provenance).write(to: provenanceURL, options: .atomic)
-        return Output(markdown: markdownURL, html: htmlURL, provenance: provenanceURL, unresolvedReferences: unresolved)
+        try publish(folder, to: destination)
+        return Output(markdown: destination.appendingPathComponent(markdownURL.lastPathComponent),
+                      html: destination.appendingPathComponent(htmlURL.lastPathComponent),
+                      provenance: destination.appendingPathComponent(provenanceURL.lastPathComponent),
+                      unresolvedReferences: unresolved)
+    }
+
+    /// Replaces `destination` with the finished `staging` folder: the previous run's
+    /// files go with it, so a failed run's page never sits beside an older run's figures.
+    static func publish(_ staging: URL, to destination: URL) throws {
+        let retired = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).retired-\(getpid())")
+        try? FileManager.default.removeItem(at: retired)
+        if FileManager.default.fileExists(atPath: destination.path) {
+            try FileManager.default.moveItem(at: destination, to: retired)
+        }
+        try FileManager.default.moveItem(at: staging, to: destination)
+        try? FileManager.default.removeItem(at: retired)
     }
 
     static func substituteInlines(_ prose: Prose, _ values: [Int: String]) -> String {

@@ -14,6 +14,8 @@ public struct RunOptions {
     public var cacheRoot = ".lip-cache"
     /// Live chunk-by-chunk progress on standard error.
     public var showProgress = false
+    /// Stop a notebook that runs longer than this (seconds; nil: no limit).
+    public var timeout: Double?
 
     public init() {}
 
@@ -58,6 +60,9 @@ public struct NotebookRun {
     public var wallSeconds: Double
     public var inputHashes: [String: String]
     public var libraryHash: String
+    /// Where this run's figures and tables were written: a staging folder that
+    /// `Renderer.render` moves into place, so a page never sits beside another run's files.
+    public var stagingDirectory: URL
 
     public var claims: [ClaimRecord] { chunks.flatMap(\.claims) }
     public var cacheHits: Int { chunks.flatMap(\.cache).filter(\.hit).count }
@@ -122,36 +127,43 @@ public enum NotebookRunner {
 
         let program = CodeGenerator.program(for: notebook, values: values)
         let compiled = try toolchain.compile(program, name: notebook.name, notebookPath: notebook.path, cache: cache,
-                                             libraryHash: libraryHash)
+                                             libraryHash: libraryHash, force: options.force)
 
-        let outputDirectory = URL(fileURLWithPath: options.outputRoot).appendingPathComponent(notebook.name)
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let outputRoot = URL(fileURLWithPath: options.outputRoot)
+        removeStaleStagingFolders(in: outputRoot)
+        let staging = outputRoot.appendingPathComponent(".\(notebook.name).staging-\(getpid())")
+        try? FileManager.default.removeItem(at: staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         let settings = SessionSettings(
-            notebook: notebook.name, profile: options.profile, outputDirectory: outputDirectory.path,
+            notebook: notebook.name, profile: options.profile, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
             chunkCacheable: chunks.map(\.cache))
+        ChildProcesses.removeStaleSessionFiles(in: cache)
         let settingsFile = cache.appendingPathComponent("session-\(notebook.name)-\(getpid()).json")
-        try JSONEncoder().encode(settings).write(to: settingsFile)
+        try AtomicFile.write(try JSONEncoder().encode(settings), to: settingsFile.path)
         defer { try? FileManager.default.removeItem(at: settingsFile) }
 
         var run = NotebookRun(notebook: notebook, options: options, parameterValues: values,
                               chunks: Array(repeating: ChunkRun(), count: chunks.count), inlineValues: [:], failure: nil,
                               compileSeconds: compiled.seconds, compiledExecutableReused: compiled.reused, wallSeconds: 0,
-                              inputHashes: inputHashes, libraryHash: libraryHash)
-        try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress)
+                              inputHashes: inputHashes, libraryHash: libraryHash, stagingDirectory: staging)
+        try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
+                    timeout: options.timeout)
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
     }
 
     /// Runs the compiled notebook, splitting its standard output into chunks by the
     /// session's event lines.
-    static func execute(_ executable: URL, settingsFile: URL, run: inout NotebookRun, showProgress: Bool) throws {
+    static func execute(_ executable: URL, settingsFile: URL, run: inout NotebookRun, showProgress: Bool,
+                        timeout: Double? = nil) throws {
         let chunks = run.notebook.chunks
         let process = Process()
         process.executableURL = executable
         var environment = ProcessInfo.processInfo.environment
         environment["LIP_NOTEBOOK_SESSION"] = settingsFile.path
+        environment["LIP_PARENT_PID"] = String(getpid())
         // A short backtrace on a crash: enough to find the notebook line, no register dump.
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,limit=24,top=6,registers=none,images=none,sanitize=yes"
         process.environment = environment
@@ -164,6 +176,17 @@ public enum NotebookRunner {
             if !data.isEmpty { errorText.append(String(decoding: data, as: UTF8.self)) }
         }
         try process.run()
+        let pid = process.processIdentifier
+        ChildProcesses.register(pid, ownGroup: true, files: [settingsFile, run.stagingDirectory])
+        defer { ChildProcesses.unregister(pid) }
+        let timedOut = LockedText()
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                guard process.isRunning else { return }
+                timedOut.append("yes")
+                ChildProcesses.stop(pid)
+            }
+        }
         var current: Int? = nil
         var finished = false
         var pending = Data()
@@ -209,8 +232,9 @@ public enum NotebookRunner {
 
         let ok = process.terminationReason == .exit && process.terminationStatus == 0 && finished
         if !ok {
-            let status = process.terminationReason == .uncaughtSignal
+            var status = process.terminationReason == .uncaughtSignal
                 ? "crashed with signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
+            if !timedOut.value.isEmpty, let timeout { status = String(format: "timed out after %g s (--timeout)", timeout) }
             var label: String? = nil
             var lines: ClosedRange<Int>? = nil
             if let chunk = current, run.chunks[chunk].seconds == nil {
@@ -223,23 +247,71 @@ public enum NotebookRunner {
         }
     }
 
+    /// Removes staging folders left by runners that are gone (killed with SIGKILL).
+    static func removeStaleStagingFolders(in root: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names where name.hasPrefix(".") && name.contains(".staging-") {
+            guard let pid = Int32(name[name.range(of: ".staging-")!.upperBound...]), pid != getpid(),
+                  !ChildProcesses.isAlive(pid) else { continue }
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        }
+    }
+
     /// The end of what the program wrote to standard error (where Swift reports traps and
-    /// uncaught errors), without the backtracer's long thread dumps.
+    /// uncaught errors), with a crash reduced to what locates it: the reason, the crashed
+    /// thread's innermost frames and every frame in the notebook itself (compiled with
+    /// `-g`, so they name `.swiftmd` lines), without addresses or other threads.
     static func relevantErrors(_ text: String) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.removeAll { $0.hasPrefix("swift-runtime: failed to suspend thread") }
         if let crash = lines.firstIndex(where: { $0.hasPrefix("*** Signal") || $0.contains("Program crashed") }) {
-            // Keep the program's own messages, the failure reason, the innermost frames and
-            // every frame in the notebook itself.
-            let backtrace = lines[crash...]
-            var kept = backtrace.filter { $0.hasPrefix("*** Swift runtime failure") || $0.contains("Fatal error") }
-            if let top = backtrace.firstIndex(where: { $0.hasSuffix("crashed:") }) {
-                kept += backtrace[(top + 1)...].prefix(while: { !$0.isEmpty }).prefix(3)
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
+            let backtrace = Array(lines[crash...])
+            var kept: [String] = []
+            if let reason = backtrace.first(where: { $0.contains("Program crashed:") }) {
+                var text = reason.replacingOccurrences(of: "*** ", with: "").replacingOccurrences(of: " ***", with: "")
+                if let at = text.range(of: " at 0x") { text = String(text[..<at.lowerBound]) }
+                if text.contains("Illegal instruction") { text += " (a Swift runtime check failed)" }
+                kept.append(text)
             }
-            kept += backtrace.filter { $0.contains(".swiftmd:") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            kept += backtrace.filter { $0.contains("Fatal error") }
+            var frames: [String] = []
+            if let top = backtrace.firstIndex(where: { $0.hasSuffix("crashed:") }) {
+                frames = backtrace[(top + 1)...].drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+                    .prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0.trimmingCharacters(in: .whitespaces) != "..." }
+                    .prefix(6).map(Self.simplifiedFrame)
+            }
+            for frame in backtrace.filter({ $0.contains(".swiftmd:") }).map(Self.simplifiedFrame) where !frames.contains(frame) {
+                frames.append(frame)
+            }
+            if let failure = frames.first(where: { $0.contains("Swift runtime failure: ") }),
+               let range = failure.range(of: "Swift runtime failure: ") {
+                var reason = String(failure[range.upperBound...])
+                if let at = reason.range(of: " at ") { reason = String(reason[..<at.lowerBound]) }
+                kept.append("Reason: " + reason)
+            }
+            if !frames.isEmpty { kept.append("Frames (innermost first):") }
+            kept += frames.map { "  " + $0 }
             lines = Array(lines[..<crash]) + kept
         }
         return lines.suffix(30).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// "  1 [inlined]   0x55… main + 360 in exe at /x/y.swiftmd:10:17" → "main at /x/y.swiftmd:10:17".
+    static func simplifiedFrame(_ line: String) -> String {
+        var words = line.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        if let first = words.first, Int(first) != nil { words.removeFirst() }
+        var inlined = false
+        while let first = words.first, first.hasPrefix("[") || first.hasPrefix("0x") {
+            if first == "[inlined]" { inlined = true }
+            words.removeFirst()
+        }
+        var text = words.joined(separator: " ")
+        if let plus = text.range(of: #" \+ [0-9]+ in [^ ]+"#, options: .regularExpression) {
+            text.removeSubrange(plus)
+        } else if let inBinary = text.range(of: #" in [^ ]+ at "#, options: .regularExpression) {
+            text.replaceSubrange(inBinary, with: " at ")
+        }
+        return text + (inlined ? " (inlined)" : "")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import CSupport
 import Plotting
 
 /// The running notebook: which chunk is executing, where figures go, the result cache.
@@ -24,6 +25,11 @@ public final class NotebookSession {
     /// runs without a runner, e.g. under a debugger).
     @discardableResult
     public static func start(notebook: String, chunkCount: Int) -> NotebookSession {
+        // Die with the runner: a killed `lip` must not leave an IMP search running on.
+        if let parent = ProcessInfo.processInfo.environment["LIP_PARENT_PID"].flatMap(Int32.init),
+           lip_bind_to_parent(parent) != 0 {
+            exit(137)
+        }
         // Line-buffered stdout: output printed before a crash still reaches the runner.
         setvbuf(stdout, nil, _IOLBF, 0)
         var settings: SessionSettings

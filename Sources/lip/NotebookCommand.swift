@@ -30,8 +30,27 @@ struct NotebookCommand: ParsableCommand {
         @Option(help: "Folder for cached results and compiled notebooks.")
         var cache = ".lip-cache"
 
+        @Option(parsing: .unconditional, help: "Stop a notebook that runs longer than this many seconds (default: no limit).")
+        var timeout: Double?
+
+        func validate() throws {
+            guard RunOptions.profiles.contains(profile) else {
+                throw ValidationError("--profile must be one of \(RunOptions.profiles.joined(separator: ", ")), got '\(profile)'")
+            }
+            if let timeout { try Check.positive(timeout, "--timeout") }
+            for (flag, path) in [("--output", output), ("--cache", cache)] {
+                if path.isEmpty || path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    throw ValidationError("\(flag) \(path.debugDescription) must be a plain folder path (no line breaks or control characters)")
+                }
+            }
+        }
+
         func runOptions() throws -> RunOptions {
+            try OutputFolder.makeWritableFolder(output, flag: "--output")
+            try OutputFolder.makeWritableFolder(cache, flag: "--cache")
+            ChildProcesses.installSignalHandlers()
             var options = RunOptions()
+            options.timeout = timeout
             options.profile = profile
             options.force = force
             options.outputRoot = output

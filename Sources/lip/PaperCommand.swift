@@ -36,6 +36,11 @@ struct PaperCommand: ParsableCommand {
                     print("no PDF: install chromium for one (the HTML page is complete without it)")
                 }
             }
+            if !result.failedNotebooks.isEmpty {
+                throw InputProblem("the paper includes \(result.failedNotebooks.count) notebook(s) whose last run failed: "
+                                   + result.failedNotebooks.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
+                                   + "; the page shows each failure. Re-run them with `lip notebook run`")
+            }
         }
     }
 }

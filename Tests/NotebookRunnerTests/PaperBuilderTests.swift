@@ -38,6 +38,41 @@ struct PaperBuilderTests {
         return (result, try String(contentsOf: result.html, encoding: .utf8))
     }
 
+    /// A notebook that crashed is not a normal run with 0/0 claims: the page says it
+    /// failed where its figures would be, in the runs and claims tables and at the top,
+    /// and the result lists it (so `lip paper build` exits non-zero).
+    @Test func aFailedNotebookIsShownAndReported() throws {
+        let broken = root.appendingPathComponent("figures/broken")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        let provenance = """
+            {"notebook": "notebooks/broken.swiftmd", "title": "Broken", "profile": "quick", "parameters": {}, "seeds": {},
+             "inputs": {}, "librarySourceHash": "abc", "chunkSeconds": {}, "compileSeconds": 1, "wallSeconds": 3,
+             "cacheHits": 0, "cacheMisses": 0,
+             "machine": {"gitCommit": "0123456789abcdef", "gitDirty": false, "toolchain": "Swift", "blasCore": "Zen",
+                         "threads": 2, "host": "h", "date": "2026-11-26T10:00:00Z"},
+             "claims": [], "failure": "notebooks/broken.swiftmd:8: chunk 'boom' failed (crashed with signal 4)\\nmore",
+             "figures": [], "tables": []}
+            """
+        try provenance.write(to: broken.appendingPathComponent("provenance.json"), atomically: true, encoding: .utf8)
+        let (result, html) = try build("""
+            # Rebuilt
+
+            {{figure demo/fig-curve}}
+
+            {{figure broken/fig-missing}}
+
+            {{claims}}
+
+            {{runs}}
+            """)
+        #expect(Array(result.failedNotebooks.keys) == ["broken"])
+        #expect(result.figures == 1)
+        #expect(html.contains("Figure broken/fig-missing is missing: the notebook failed in its last run"))
+        #expect(html.contains("1 notebook(s) failed in their last run: broken"))
+        #expect(html.contains("FAILED: notebooks/broken.swiftmd:8: chunk &#39;boom&#39; failed") || html.contains("FAILED: notebooks/broken.swiftmd:8: chunk 'boom' failed"))
+        #expect(html.contains("not checked"))
+    }
+
     @Test func pullsFiguresTablesAndClaimsByLabel() throws {
         let (result, html) = try build("""
             # Rebuilt

@@ -5,4 +5,9 @@
 void lip_keep_freed_memory(void);
 /// Peak resident set size of this process in bytes (getrusage).
 long lip_peak_rss_bytes(void);
+/// Ties this process to the runner that started it: a process group of its own (so the
+/// runner can stop it and its helpers, such as gnuplot, together) and SIGKILL when the
+/// runner dies, however it dies (prctl PR_SET_PDEATHSIG). Returns 0, or -1 when the
+/// runner `parent` is already gone (the caller then exits).
+int lip_bind_to_parent(int parent);
 #endif

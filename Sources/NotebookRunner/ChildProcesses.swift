@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+
+/// The runner owns the processes it starts. A compiled notebook runs in a process group
+/// of its own and dies with `lip` even on SIGKILL (it sets `PR_SET_PDEATHSIG` when its
+/// session starts, see `NotebookSession.start`); on SIGINT, SIGTERM or SIGHUP `lip`
+/// stops every child it registered (the whole group: the notebook and its gnuplot or
+/// compiler helpers), removes their temporary files and exits with 128 + the signal.
+public enum ChildProcesses {
+    struct Child {
+        var pid: Int32
+        var ownGroup: Bool
+        var files: [URL]
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var children: [Int32: Child] = [:]
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    /// Starts handling SIGINT, SIGTERM and SIGHUP (once per process).
+    public static func installSignalHandlers() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\nlip: stopping on signal \(signalNumber); the notebook's finished results stay cached\n".utf8))
+                stopAll()
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Registers a started child; `files` are removed when it is stopped by a signal.
+    static func register(_ pid: Int32, ownGroup: Bool, files: [URL] = []) {
+        lock.lock()
+        children[pid] = Child(pid: pid, ownGroup: ownGroup, files: files)
+        lock.unlock()
+    }
+
+    static func unregister(_ pid: Int32) {
+        lock.lock()
+        children[pid] = nil
+        lock.unlock()
+    }
+
+    /// SIGTERM to every child (its group where it has one), up to two seconds to exit,
+    /// then SIGKILL; their files removed.
+    static func stopAll() {
+        lock.lock()
+        let all = Array(children.values)
+        lock.unlock()
+        for child in all { terminate(child, signal: SIGTERM) }
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline && all.contains(where: { isAlive($0.pid) }) { usleep(20_000) }
+        for child in all {
+            terminate(child, signal: SIGKILL)
+            for file in child.files { try? FileManager.default.removeItem(at: file) }
+        }
+    }
+
+    static func terminate(_ child: Child, signal: Int32) {
+        // The group exists once the child has called setpgid; before that, the child alone.
+        if !child.ownGroup || kill(-child.pid, signal) != 0 { kill(child.pid, signal) }
+    }
+
+    /// Stops one child (a notebook past its time limit): SIGTERM, then SIGKILL.
+    static func stop(_ pid: Int32, grace: TimeInterval = 5) {
+        let child = Child(pid: pid, ownGroup: true, files: [])
+        terminate(child, signal: SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline && isAlive(pid) { usleep(50_000) }
+        if isAlive(pid) { terminate(child, signal: SIGKILL) }
+    }
+
+    /// Whether a process exists and is not a zombie waiting to be reaped.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
+    /// Removes `session-*-<pid>.json` files in `folder` whose runner is gone (a runner
+    /// killed with SIGKILL cannot remove its own).
+    static func removeStaleSessionFiles(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix("session-") && name.hasSuffix(".json") {
+            let stem = name.dropLast(".json".count)
+            guard let dash = stem.lastIndex(of: "-"), let pid = Int32(stem[stem.index(after: dash)...]),
+                  pid != getpid(), !isAlive(pid) else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+}
