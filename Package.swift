@@ -44,7 +44,12 @@ let package = Package(
             "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
+        // A seeded mutation fuzzer for the PNG, safetensors and .swiftmd readers.
+        .executableTarget(name: "lip-fuzz", dependencies: ["CSupport", "Store", "ImageIO", "LIPCore", "NotebookRunner"],
+                          swiftSettings: cpuFlags),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        // Runs the release `lip` against hostile input (build it first).
+        .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TensorKit"], exclude: ["Fixtures"],
                     swiftSettings: cpuFlags),

@@ -1,6 +1,8 @@
 #include "CSupport.h"
 #include <malloc.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -21,4 +23,40 @@ int lip_bind_to_parent(int parent) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* The parent may have died before prctl: then this process was re-parented already. */
     return getppid() == (pid_t)parent ? 0 : -1;
+}
+
+static char crash_dump_path[4096];
+static const void *crash_dump_data;
+static unsigned long crash_dump_length;
+
+static void crash_dump_handler(int signal_number) {
+    int descriptor = open(crash_dump_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (descriptor >= 0) {
+        const char *bytes = (const char *)crash_dump_data;
+        unsigned long written = 0;
+        while (written < crash_dump_length) {
+            long n = write(descriptor, bytes + written, crash_dump_length - written);
+            if (n <= 0) break;
+            written += (unsigned long)n;
+        }
+        close(descriptor);
+    }
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+void lip_crash_dump_install(const char *path) {
+    strncpy(crash_dump_path, path, sizeof(crash_dump_path) - 1);
+    int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
+    for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_handler = crash_dump_handler;
+        sigaction(signals[i], &action, NULL);
+    }
+}
+
+void lip_crash_dump_set(const void *data, unsigned long length) {
+    crash_dump_data = data;
+    crash_dump_length = length;
 }

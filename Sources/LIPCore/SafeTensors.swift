@@ -143,14 +143,19 @@ public struct SafeTensors: Equatable {
                 throw Failure.malformed(path: path, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1, *)
+            guard shape.allSatisfy({ $0 >= 0 }), let count = shape.reduce(Optional(1), { product, dimension in
+                product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : value }
+            }) else {
+                throw Failure.malformed(path: path, reason: "tensor '\(name)' has shape \(shape): dimensions must be non-negative and their product must fit")
+            }
             let width: Int
             switch dtype {
             case "F32": width = 4
             case "F64", "I64": width = 8
             default: throw Failure.unsupportedType(path: path, tensor: name, dtype: dtype)
             }
-            guard begin >= 0, end <= dataLength, end - begin == count * width else {
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, begin >= 0, begin <= end, end <= dataLength, end - begin == byteCount else {
                 throw Failure.malformed(path: path, reason: "tensor '\(name)' has byte range \(begin)..<\(end) for \(count) \(dtype) values in \(dataLength) data bytes")
             }
             let raw = Array(bytes[(headerEnd + begin)..<(headerEnd + end)])

@@ -16,6 +16,9 @@ public enum ChildProcesses {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var children: [Int32: Child] = [:]
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// Set once a signal arrived: a child registered after that is stopped at once (the
+    /// main thread may start one while the handler is stopping the others).
+    nonisolated(unsafe) private static var stopping = false
 
     /// Starts handling SIGINT, SIGTERM and SIGHUP (once per process).
     public static func installSignalHandlers() {
@@ -38,8 +41,14 @@ public enum ChildProcesses {
     /// Registers a started child; `files` are removed when it is stopped by a signal.
     static func register(_ pid: Int32, ownGroup: Bool, files: [URL] = []) {
         lock.lock()
-        children[pid] = Child(pid: pid, ownGroup: ownGroup, files: files)
+        let child = Child(pid: pid, ownGroup: ownGroup, files: files)
+        children[pid] = child
+        let late = stopping
         lock.unlock()
+        if late {
+            terminate(child, signal: SIGKILL)
+            for file in files { try? FileManager.default.removeItem(at: file) }
+        }
     }
 
     static func unregister(_ pid: Int32) {
@@ -52,12 +61,16 @@ public enum ChildProcesses {
     /// then SIGKILL; their files removed.
     static func stopAll() {
         lock.lock()
+        stopping = true
         let all = Array(children.values)
         lock.unlock()
         for child in all { terminate(child, signal: SIGTERM) }
         let deadline = Date().addingTimeInterval(2)
         while Date() < deadline && all.contains(where: { isAlive($0.pid) }) { usleep(20_000) }
-        for child in all {
+        lock.lock()
+        let everyone = Array(children.values)  // with any registered meanwhile
+        lock.unlock()
+        for child in everyone {
             terminate(child, signal: SIGKILL)
             for file in child.files { try? FileManager.default.removeItem(at: file) }
         }

@@ -46,9 +46,10 @@ int lip_png_read(const char *path, lip_png_image *image, char *error, size_t err
         fclose(file);
         return 3;
     }
-    png_bytep *rows = NULL;
-    png_bytep pixels = NULL;
-    float *samples = NULL;
+    /* volatile: assigned after setjmp and read after a longjmp back to it (C11 7.13.2.1). */
+    png_bytep *volatile rows = NULL;
+    png_bytep volatile pixels = NULL;
+    float *volatile samples = NULL;
     if (setjmp(png_jmpbuf(png))) {
         free(rows);
         free(pixels);
@@ -59,6 +60,8 @@ int lip_png_read(const char *path, lip_png_image *image, char *error, size_t err
     }
     png_init_io(png, file);
     png_set_sig_bytes(png, 8);
+    /* Refuse absurd sizes before allocating: 32768 a side, and (below) 2 GiB of samples. */
+    png_set_user_limits(png, 32768, 32768);
     png_read_info(png, info);
     png_uint_32 width = png_get_image_width(png, info);
     png_uint_32 height = png_get_image_height(png, info);
@@ -72,6 +75,10 @@ int lip_png_read(const char *path, lip_png_image *image, char *error, size_t err
     int channels = png_get_channels(png, info);
     int out_depth = png_get_bit_depth(png, info);
     size_t row_bytes = png_get_rowbytes(png, info);
+    if ((double)width * height * channels * sizeof(float) > 2147483648.0) {
+        snprintf(error, error_capacity, "image of %ux%u with %d channels is too large (over 2 GiB of samples)", width, height, channels);
+        png_longjmp(png, 1);
+    }
     pixels = (png_bytep)malloc(row_bytes * height);
     rows = (png_bytep *)malloc(sizeof(png_bytep) * height);
     samples = (float *)malloc(sizeof(float) * (size_t)width * height * channels);

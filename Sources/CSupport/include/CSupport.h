@@ -10,4 +10,9 @@ long lip_peak_rss_bytes(void);
 /// runner dies, however it dies (prctl PR_SET_PDEATHSIG). Returns 0, or -1 when the
 /// runner `parent` is already gone (the caller then exits).
 int lip_bind_to_parent(int parent);
+/// Fuzzing: on a crash signal (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE) write
+/// the input under test to `path` with async-signal-safe calls, then die of the signal.
+void lip_crash_dump_install(const char *path);
+/// The input under test, for lip_crash_dump_install (the caller keeps it alive).
+void lip_crash_dump_set(const void *data, unsigned long length);
 #endif
