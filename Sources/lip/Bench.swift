@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Image sizes (pixels a side, multiples of 32).")
     var sizes: [Int] = [64, 128, 256]
 
-    @Option(help: "Timed steps per size.")
+    @Option(parsing: .unconditional, help: "Timed steps per size.")
     var steps: Int = 5
 
     @Flag(help: "Also time the convolution shapes of the network one by one (forward, forward+backward).")
@@ -23,10 +23,17 @@ struct Bench: ParsableCommand {
     var profile = false
 
     func validate() throws {
-        if let bad = sizes.first(where: { $0 < 32 || $0 % 32 != 0 }) {
-            throw ValidationError("--sizes must be multiples of 32 (at least 32), got \(bad)")
+        if let bad = sizes.first(where: { $0 < TaskOptions.minimumImageSide || $0 % 32 != 0 }) {
+            throw ValidationError("--sizes must be multiples of 32 of at least \(TaskOptions.minimumImageSide), got \(bad)")
         }
-        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        try Check.atLeast(steps, 1, "--steps")
+        if let bad = sparsity.first(where: { !($0.isFinite && $0 >= 0 && $0 < 100) }) {
+            throw ValidationError("--sparsity values are percentages in [0, 100), got \(bad)")
+        }
+        for size in sizes {
+            try Check.fitsInMemory(MemoryEstimate(prior: .dip(.dip), channels: 3, height: size, width: size, iterations: 0),
+                                   what: "--sizes \(size)", hint: "choose smaller sizes")
+        }
     }
 
     @Option(parsing: .upToNextOption, help: "Sparsities (percent of conv weights pruned) to time; 0 is the dense DIP.")

@@ -23,9 +23,10 @@ enum Check {
     }
 
     /// Refuses a run whose estimated memory exceeds the machine's.
-    static func fitsInMemory(_ estimate: MemoryEstimate, what: String) throws {
+    static func fitsInMemory(_ estimate: MemoryEstimate, what: String,
+                             hint: String = "lower --iterations, --crop or --k") throws {
         if let problem = estimate.problem() {
-            throw InputProblem("\(what) \(problem); lower --iterations, --crop or --k")
+            throw InputProblem("\(what) \(problem); \(hint)")
         }
     }
 
