@@ -15,18 +15,25 @@ struct PaperBuilderTests {
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D])
         try png.write(to: notebook.appendingPathComponent("fig-curve.png"))
         try "| a | b |\n|---|---|\n| 1 | 2 |\n".write(to: notebook.appendingPathComponent("tbl-numbers.md"), atomically: true, encoding: .utf8)
+        try Self.writeProvenance(in: notebook, name: "demo", wallSeconds: 12.5, rest: """
+            "claims": [{"chunk": 3, "statement": "LIPs beat decoders", "comparison": "0.5 dB ≥ 0 dB", "measured": 0.5, "expected": 0, "held": true},
+                       {"chunk": 3, "statement": "IMP beats random", "comparison": "-0.1 dB < 0 dB", "measured": -0.1, "expected": 0, "held": false}],
+            "figures": [{"label": "fig-curve", "caption": "A curve.", "number": 1, "files": ["fig-curve.png", "fig-curve.svg"]}],
+            "tables": [{"label": "tbl-numbers", "caption": "Numbers.", "number": 1, "files": ["tbl-numbers.md", "tbl-numbers.csv"]}]
+            """)
+    }
+
+    /// A rendered notebook's provenance.json: fixed machine fields, then `rest`.
+    static func writeProvenance(in folder: URL, name: String, wallSeconds: Double, rest: String) throws {
         let provenance = """
-            {"notebook": "notebooks/demo.swiftmd", "title": "Demo", "profile": "quick", "parameters": {}, "seeds": {},
-             "inputs": {}, "librarySourceHash": "abc", "chunkSeconds": {}, "compileSeconds": 1, "wallSeconds": 12.5,
+            {"notebook": "notebooks/\(name).swiftmd", "title": "\(name)", "profile": "quick", "parameters": {}, "seeds": {},
+             "inputs": {}, "librarySourceHash": "abc", "chunkSeconds": {}, "compileSeconds": 1, "wallSeconds": \(wallSeconds),
              "cacheHits": 0, "cacheMisses": 1,
              "machine": {"gitCommit": "0123456789abcdef", "gitDirty": false, "toolchain": "Swift", "blasCore": "Zen",
                          "threads": 2, "host": "h", "date": "2026-11-26T10:00:00Z"},
-             "claims": [{"chunk": 3, "statement": "LIPs beat decoders", "comparison": "0.5 dB ≥ 0 dB", "measured": 0.5, "expected": 0, "held": true},
-                        {"chunk": 3, "statement": "IMP beats random", "comparison": "-0.1 dB < 0 dB", "measured": -0.1, "expected": 0, "held": false}],
-             "figures": [{"label": "fig-curve", "caption": "A curve.", "number": 1, "files": ["fig-curve.png", "fig-curve.svg"]}],
-             "tables": [{"label": "tbl-numbers", "caption": "Numbers.", "number": 1, "files": ["tbl-numbers.md", "tbl-numbers.csv"]}]}
+             \(rest)}
             """
-        try provenance.write(to: notebook.appendingPathComponent("provenance.json"), atomically: true, encoding: .utf8)
+        try provenance.write(to: folder.appendingPathComponent("provenance.json"), atomically: true, encoding: .utf8)
     }
 
     func build(_ source: String) throws -> (PaperBuilder.Result, String) {
@@ -44,16 +51,10 @@ struct PaperBuilderTests {
     @Test func aFailedNotebookIsShownAndReported() throws {
         let broken = root.appendingPathComponent("figures/broken")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
-        let provenance = """
-            {"notebook": "notebooks/broken.swiftmd", "title": "Broken", "profile": "quick", "parameters": {}, "seeds": {},
-             "inputs": {}, "librarySourceHash": "abc", "chunkSeconds": {}, "compileSeconds": 1, "wallSeconds": 3,
-             "cacheHits": 0, "cacheMisses": 0,
-             "machine": {"gitCommit": "0123456789abcdef", "gitDirty": false, "toolchain": "Swift", "blasCore": "Zen",
-                         "threads": 2, "host": "h", "date": "2026-11-26T10:00:00Z"},
-             "claims": [], "failure": "notebooks/broken.swiftmd:8: chunk 'boom' failed (crashed with signal 4)\\nmore",
-             "figures": [], "tables": []}
-            """
-        try provenance.write(to: broken.appendingPathComponent("provenance.json"), atomically: true, encoding: .utf8)
+        try Self.writeProvenance(in: broken, name: "broken", wallSeconds: 3, rest: """
+            "claims": [], "failure": "notebooks/broken.swiftmd:8: chunk 'boom' failed (crashed with signal 4)\\nmore",
+            "figures": [], "tables": []
+            """)
         let (result, html) = try build("""
             # Rebuilt
 
