@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "NotebookRuntime", dependencies: ["Store", "Plotting", "CSupport"]),
         .target(name: "Experiments", dependencies: ["Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "Plotting", "NotebookRuntime"]),
         .target(name: "NotebookRunner", dependencies: [
-            "Store", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
+            "Store", "CSupport", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
             "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",

@@ -36,10 +36,14 @@ public struct MemoryEstimate: Equatable, Sendable {
         parameters = saturatingProduct([parameterCount, 4, 5])
     }
 
-    /// Physical memory of this machine in bytes.
+    /// Memory this process may use in bytes: the machine's, or the container's limit
+    /// (cgroup v2 `memory.max`) where that is lower.
     public static var physicalMemory: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        return pages > 0 && size > 0 ? saturatingProduct([pages, size]) : Int.max
+        let machine = pages > 0 && size > 0 ? saturatingProduct([pages, size]) : Int.max
+        let limit = (try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? Int.max
+        return min(machine, limit)
     }
 
     /// Why the run cannot fit in `available` bytes, or nil.

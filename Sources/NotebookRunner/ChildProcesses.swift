@@ -1,4 +1,4 @@
-import Dispatch
+import CSupport
 import Foundation
 
 /// The runner owns the processes it starts. A compiled notebook runs in a process group
@@ -15,27 +15,31 @@ public enum ChildProcesses {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var children: [Int32: Child] = [:]
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var installed = false
     /// Set once a signal arrived: a child registered after that is stopped at once (the
     /// main thread may start one while the handler is stopping the others).
     nonisolated(unsafe) private static var stopping = false
 
-    /// Starts handling SIGINT, SIGTERM and SIGHUP (once per process).
+    /// Starts handling SIGINT, SIGTERM and SIGHUP (once per process). The C handler only
+    /// writes the signal to a pipe; a thread reading it stops the children and exits.
+    /// (Not SIG_IGN with a dispatch source: an ignored signal stays ignored in every
+    /// program started afterwards, which could then not be stopped with SIGTERM.)
     public static func installSignalHandlers() {
         lock.lock()
         defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("\nlip: stopping on signal \(signalNumber); the notebook's finished results stay cached\n".utf8))
-                stopAll()
-                exit(128 + signalNumber)
-            }
-            source.resume()
-            sources.append(source)
+        guard !installed else { return }
+        let descriptor = lip_signal_pipe_install()
+        guard descriptor >= 0 else { return }
+        installed = true
+        let reader = Thread {
+            var byte: UInt8 = 0
+            while read(descriptor, &byte, 1) != 1 {}
+            let signalNumber = Int32(byte)
+            FileHandle.standardError.write(Data("\nlip: stopping on signal \(signalNumber); the notebook's finished results stay cached\n".utf8))
+            stopAll()
+            exit(128 + signalNumber)
         }
+        reader.start()
     }
 
     /// Registers a started child; `files` are removed when it is stopped by a signal.

@@ -136,7 +136,9 @@ public struct Toolchain {
         process.standardError = errors
         process.standardOutput = errors
         try process.run()
-        ChildProcesses.register(process.processIdentifier, ownGroup: false, files: [partial, source])
+        // Foundation starts it in a process group of its own: stopping the group stops
+        // the compiler's frontend and linker too.
+        ChildProcesses.register(process.processIdentifier, ownGroup: true, files: [partial, source])
         defer { ChildProcesses.unregister(process.processIdentifier) }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Ink
 import LIPCore
@@ -142,17 +143,19 @@ public enum Renderer {
                       unresolvedReferences: unresolved)
     }
 
-    /// Replaces `destination` with the finished `staging` folder: the previous run's
-    /// files go with it, so a failed run's page never sits beside an older run's figures.
+    /// Replaces `destination` with the finished `staging` folder in one step (an atomic
+    /// exchange of the two, or a rename where there was none): the previous run's files go
+    /// with it, so a failed run's page never sits beside an older run's figures, and a
+    /// reader or a concurrent run always finds a whole folder.
     static func publish(_ staging: URL, to destination: URL) throws {
-        let retired = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).retired-\(getpid())")
-        try? FileManager.default.removeItem(at: retired)
-        if FileManager.default.fileExists(atPath: destination.path) {
-            try FileManager.default.moveItem(at: destination, to: retired)
+        if rename(staging.path, destination.path) == 0 { return }  // no previous folder
+        guard errno == EEXIST || errno == ENOTEMPTY else {
+            throw NotebookError(path: destination.path, message: "cannot move the rendered notebook into place: \(String(cString: strerror(errno)))")
         }
-        try FileManager.default.moveItem(at: staging, to: destination)
-        try? FileManager.default.removeItem(at: retired)
+        guard lip_exchange_paths(staging.path, destination.path) == 0 else {
+            throw NotebookError(path: destination.path, message: "cannot replace the previous rendering: \(String(cString: strerror(errno)))")
+        }
+        try? FileManager.default.removeItem(at: staging)  // now the previous rendering
     }
 
     static func substituteInlines(_ prose: Prose, _ values: [Int: String]) -> String {

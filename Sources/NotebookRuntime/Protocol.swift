@@ -19,13 +19,17 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     public var line: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // A claim measured as NaN or infinity must reach the runner (and fail), not vanish.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return Self.prefix + json
     }
 
     public static func parse(_ line: Substring) -> NotebookEvent? {
         guard line.hasPrefix(prefix) else { return nil }
-        return try? JSONDecoder().decode(NotebookEvent.self, from: Data(line.dropFirst(prefix.count).utf8))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try? decoder.decode(NotebookEvent.self, from: Data(line.dropFirst(prefix.count).utf8))
     }
 }
 

@@ -50,6 +50,8 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+        // On disk before it replaces the old file: a power loss leaves the old or the new.
+        _ = fsync(descriptor)
         guard close(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

@@ -34,7 +34,12 @@ public enum ResultJSON {
         }
         text = lines.joined(separator: "\n")
         guard !found.isEmpty, text.hasPrefix("{"), let close = text.lastIndex(of: "}") else { return text }
-        let notes = found.map { "    \"\($0.key)\" : \"\($0.value), written as null (JSON has no such number)\"" }
+        var seen: [String: Int] = [:]
+        let notes = found.map { entry -> String in
+            seen[entry.key, default: 0] += 1
+            let key = seen[entry.key]! == 1 ? entry.key : "\(entry.key) #\(seen[entry.key]!)"
+            return "    \"\(key)\" : \"\(entry.value), written as null (JSON has no such number)\""
+        }
         let body = text[..<close].trimmingCharacters(in: .whitespacesAndNewlines)
         let separator = body == "{" ? "\n" : ",\n"
         return body + separator + "  \"nonFiniteValues\" : {\n" + notes.joined(separator: ",\n") + "\n  }\n}"

@@ -228,8 +228,12 @@ while Date().timeIntervalSince(start) < seconds {
     for _ in 0..<64 {
         let parent = pool[random.below(pool.count)]
         let input = mutate(parent, corpus: corpus, random: &random)
-        input.withUnsafeBytes { lip_crash_dump_set($0.baseAddress, UInt($0.count)) }
-        let ok = execute(input)
+        // The dump pointer is used only while the input is under test, inside its scope.
+        let ok = input.withUnsafeBytes { raw -> Bool in
+            lip_crash_dump_set(raw.baseAddress, UInt(raw.count))
+            defer { lip_crash_dump_set(nil, 0) }
+            return execute(input)
+        }
         executions += 1
         if ok {
             accepted += 1

@@ -77,7 +77,7 @@ struct Denoise: ParsableCommand {
 
         try Check.fitsInMemory(MemoryEstimate(prior: .dip(.dip), channels: clean.channels, height: clean.height,
                                               width: clean.width, iterations: iterations), what: "this denoising run")
-        let folder = try OutputFolder.prepare(out, command: "denoise")
+        let folder = try OutputFolder.prepare(out, command: "denoise", files: denoiseOutputs)
         let progress = ProgressLine(total: iterations, label: "denoise")
         let run = try DenoisingRun.run(clean: clean, sigma: sigma, settings: settings) { record in
             progress.update(record.iteration + 1, [
@@ -109,8 +109,7 @@ struct Denoise: ParsableCommand {
             millisecondsPerStep: result.seconds * 1000 / Double(iterations),
             wallSeconds: Date().timeIntervalSince(start), provenance: provenance)
         try writeJSON(summary, to: folder.file("summary.json"))
-        try folder.finish(written: ["noisy.png", "restored.png", "output.png", "history.csv", "checkpoint.safetensors",
-                                    "summary.json"])
+        try folder.finish(written: denoiseOutputs)
 
         print("""
             \(image) \(clean.width)x\(clean.height), sigma \(sigma), \(iterations) iterations, seed \(seed)
@@ -122,6 +121,9 @@ struct Denoise: ParsableCommand {
             """)
     }
 }
+
+/// The files `lip denoise` writes.
+let denoiseOutputs = ["noisy.png", "restored.png", "output.png", "history.csv", "checkpoint.safetensors", "summary.json"]
 
 struct DenoiseSummary: Codable {
     struct Final: Codable { var psnr: Double; var psnrEMA: Double; var iteration: Int }

@@ -24,8 +24,14 @@ struct OutputFolder {
     let command: String
     let previous: Marker?
 
-    /// Checks `path` (given as `flag`) and creates it.
-    static func prepare(_ path: String, flag: String = "--out", command: String) throws -> OutputFolder {
+    /// Every file name a command of `lip` writes into an output folder (what an older
+    /// `lip`, which kept no record, may have left).
+    static let knownOutputs: Set<String> = Set(restorationOutputs + denoiseOutputs)
+
+    /// Checks `path` (given as `flag`) and creates it. `files` are the outputs the command
+    /// will write: they are recorded at once with the previous outputs, so an interrupted
+    /// run leaves a folder the next run accepts and cleans.
+    static func prepare(_ path: String, flag: String = "--out", command: String, files: [String]) throws -> OutputFolder {
         try makeWritableFolder(path, flag: flag)
         let markerPath = (path as NSString).appendingPathComponent(markerName)
         var previous: Marker? = nil
@@ -35,13 +41,28 @@ struct OutputFolder {
             }
             previous = marker
         } else {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
-            if !entries.isEmpty {
-                let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !isOwnLeftover($0) }.sorted()
+            let foreign = entries.filter { !knownOutputs.contains($0) }
+            if !foreign.isEmpty {
+                let shown = foreign.prefix(5).joined(separator: ", ") + (foreign.count > 5 ? ", …" : "")
                 throw InputProblem("\(flag) \(path) already holds files that lip did not write (\(shown)); choose an empty or new folder")
             }
+            if !entries.isEmpty { previous = Marker(command: "an earlier lip", files: entries) }
         }
-        return OutputFolder(path: path, flag: flag, command: command, previous: previous)
+        let folder = OutputFolder(path: path, flag: flag, command: command, previous: previous)
+        try folder.record(Set(files).union(previous?.files ?? []).sorted())
+        return folder
+    }
+
+    /// A temporary file of an interrupted write, or a writability probe.
+    static func isOwnLeftover(_ name: String) -> Bool {
+        (name.hasPrefix(".") && name.hasSuffix(".tmp")) || name.hasPrefix(".lip-write-probe-")
+    }
+
+    func record(_ files: [String]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(Marker(command: command, files: files)), to: file(Self.markerName))
     }
 
     /// The path of an output file in the folder.
@@ -53,9 +74,7 @@ struct OutputFolder {
         for stale in (previous?.files ?? []) where !written.contains(stale) && !stale.contains("/") && stale != ".." {
             unlink(file(stale))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(Marker(command: command, files: written.sorted())), to: file(Self.markerName))
+        try record(written.sorted())
     }
 
     /// Creates `path` and its parents, then proves it writable with a probe file.

@@ -33,7 +33,7 @@ struct Restore: ParsableCommand {
         if ticket != nil && net != "dip" { throw ValidationError("--ticket trains a DIP ticket; drop --net deep-decoder") }
         try Check.atLeast(k, 1, "--k")
         if round != nil && ticket == nil { throw ValidationError("--round selects a round of --ticket; give --ticket DIR too") }
-        if let round { try Check.atLeast(round, 0, "--round") }
+        if let round, !(0...60).contains(round) { throw ValidationError("--round must be from 0 to 60, got \(round)") }
     }
 
     func run() throws {
@@ -44,19 +44,21 @@ struct Restore: ParsableCommand {
                                               width: problem.clean.width, iterations: settings.iterations),
                                what: "this restoration")
         _ = try prior.makeInput(height: problem.clean.height, width: problem.clean.width, seed: settings.seed)  // sizes it accepts
-        let folder = try OutputFolder.prepare(out, command: "restore")
+        let folder = try OutputFolder.prepare(out, command: "restore", files: restorationOutputs)
         let (line, progress) = fitProgress(settings.iterations, label: task.task.rawValue)
         let outcome: RestorationOutcome
+        var trainedRound: Int? = nil
         if let ticket {
             let folder = TicketFolder(ticket)
             let round = try self.round ?? (folder.manifest().rounds.last?.round ?? 0)
+            trainedRound = round
             outcome = try evaluateTicket(folder, round: round, on: problem, settings: settings, progress: progress)
         } else {
             outcome = try restore(problem, prior: prior, settings: settings, progress: progress)
         }
         line.finish()
         try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,
-                                                                ticket: ticket, round: round), to: folder)
+                                                                ticket: ticket, round: trainedRound), to: folder)
         printReport(outcome.report, label: image)
         print("results in \(out)/")
     }

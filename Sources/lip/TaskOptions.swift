@@ -43,8 +43,8 @@ struct TaskOptions: ParsableArguments {
     func validate() throws {
         try Check.positive(sigma, "--sigma", atMost: 255)
         guard keep.isFinite, keep > 0, keep <= 1 else { throw ValidationError("--keep must be in (0, 1], got \(keep)") }
-        if factor < 2 || factor % 2 != 0 {
-            throw ValidationError("--factor must be an even number of at least 2 (DIP's Lanczos downsampler loses a row for odd factors), got \(factor)")
+        if factor < 2 || factor > 32 || factor % 2 != 0 {
+            throw ValidationError("--factor must be an even number from 2 to 32 (DIP's Lanczos downsampler loses a row for odd factors), got \(factor)")
         }
         if let iterations { try Check.atLeast(iterations, 1, "--iterations") }
         try Check.positive(lr, "--lr")

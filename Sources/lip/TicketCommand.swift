@@ -95,7 +95,7 @@ struct TicketCommand: ParsableCommand {
         var out: String = "out/ticket-eval"
 
         func validate() throws {
-            try Check.atLeast(round, 0, "--round")
+            if !(0...60).contains(round) { throw ValidationError("--round must be from 0 to 60, got \(round)") }
         }
 
         func run() throws {
@@ -105,7 +105,7 @@ struct TicketCommand: ParsableCommand {
                                                   width: problem.clean.width, iterations: settings.iterations),
                                    what: "this evaluation")
             _ = try TicketFolder(ticket).mask(round: round, outputChannels: problem.clean.channels)  // exists and intact
-            let folder = try OutputFolder.prepare(out, command: "ticket eval")
+            let folder = try OutputFolder.prepare(out, command: "ticket eval", files: restorationOutputs)
             let (line, progress) = fitProgress(settings.iterations, label: "round \(round)")
             let outcome = try evaluateTicket(TicketFolder(ticket), round: round, on: problem, settings: settings,
                                              keepInputConvolutionsDense: releasedCodeQuirk, progress: progress)

@@ -119,8 +119,14 @@ struct HostileInputTests {
         #expect(!child.isEmpty, "the notebook never started")
         usleep(300_000)
         kill(process.processIdentifier, signal)
+        for _ in 0..<200 where process.isRunning { usleep(100_000) }
+        if process.isRunning {
+            Issue.record("lip did not stop within 20 s of signal \(signal)")
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
         var left = processes(naming: needle)
+        defer { for pid in processes(naming: needle) { kill(pid, SIGKILL) } }
         for _ in 0..<50 where !left.isEmpty {
             usleep(100_000)
             left = processes(naming: needle)
@@ -205,9 +211,10 @@ struct HostileInputTests {
                           saying: "96x96x3 after cropping here, 64x64x3 in the folder")
         try expectRefused(["ticket", "find", "--image", "img96.png", "--rounds", "3", "--out", "t-mix", "--sigma", "25.7"] + quick,
                           saying: "σ 25.7 here, 25.0 in the folder")
-        let threads = first.output.isEmpty ? "2" : String(ProcessInfo.processInfo.activeProcessorCount)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("t-mix/ticket.json")))) as? [String: Any]
+        let stored = try #require((manifest?["specification"] as? [String: Any])?["threads"] as? Int)
         try expectRefused(["ticket", "find", "--image", "img96.png", "--rounds", "3", "--out", "t-mix"] + quick,
-                          environment: ["LIP_THREADS": threads == "1" ? "2" : "1"], saying: "set LIP_THREADS=")
+                          environment: ["LIP_THREADS": String(stored == 1 ? 2 : 1)], saying: "set LIP_THREADS=\(stored) to resume")
         // A replaced image under the same path.
         try write(side: 64, "img96.png")
         try expectRefused(["ticket", "find", "--image", "img96.png", "--rounds", "3", "--out", "t-mix"] + quick,

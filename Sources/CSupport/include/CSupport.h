@@ -10,6 +10,13 @@ long lip_peak_rss_bytes(void);
 /// runner dies, however it dies (prctl PR_SET_PDEATHSIG). Returns 0, or -1 when the
 /// runner `parent` is already gone (the caller then exits).
 int lip_bind_to_parent(int parent);
+/// Handlers for SIGINT, SIGTERM and SIGHUP that write the signal's number (one byte) to
+/// a pipe; returns the pipe's read end, or -1. Unlike SIG_IGN, a handled signal is reset
+/// to its default in programs this process starts, so they stay stoppable.
+int lip_signal_pipe_install(void);
+/// Atomically swaps two existing paths (renameat2 RENAME_EXCHANGE). Returns 0, or -1
+/// with errno set.
+int lip_exchange_paths(const char *a, const char *b);
 /// Fuzzing: on a crash signal (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE) write
 /// the input under test to `path` with async-signal-safe calls, then die of the signal.
 void lip_crash_dump_install(const char *path);

@@ -132,7 +132,10 @@ public struct TicketFolder {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TicketError.missing(path, "cannot read the file")
         }
-        if let expected = try (manifest ?? self.manifest()).files?[name] {
+        if let files = try (manifest ?? self.manifest()).files {
+            guard let expected = files[name] else {
+                throw TicketError.corrupt(path, "ticket.json records no SHA-256 for it (a write the search did not finish); rerun the same `lip ticket find` command to recompute it")
+            }
             guard SHA256.hex(data) == expected else {
                 throw TicketError.corrupt(path, "its content differs from the SHA-256 in ticket.json: the file was changed or damaged; rerun the same `lip ticket find` command to recompute it")
             }
