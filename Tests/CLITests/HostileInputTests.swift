@@ -112,7 +112,7 @@ struct HostileInputTests {
         try process.run()
         let needle = cache + "/bin/loop-"
         var child: [Int32] = []
-        for _ in 0..<600 where child.isEmpty {  // the first run compiles the notebook
+        for _ in 0..<1200 where child.isEmpty {  // the first run compiles the notebook (up to 2 min)
             usleep(100_000)
             child = processes(naming: needle)
         }

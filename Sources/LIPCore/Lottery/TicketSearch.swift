@@ -311,11 +311,9 @@ public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: Resto
 }
 
 extension TicketSearchConfiguration {
-    /// A stable text form of the configuration (sorted JSON), for naming shared searches.
+    /// A stable text form of the configuration (canonical JSON), for naming shared searches.
     public var canonicalDescription: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "\(self)"
+        (try? CanonicalJSON.string(self)) ?? "\(self)"
     }
 }
 
