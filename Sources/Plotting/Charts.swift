@@ -164,7 +164,7 @@ public struct ImageGrid: Figure {
                 var label = cell.caption
                 if c == 0, let rowLabels, r < rowLabels.count { label = rowLabels[r] + ": " + label }
                 lines.append("set xlabel \(quoted(label)) offset 0,0.2 font ',9'")
-                lines.append("plot \(quoted(file.path)) binary array=(\(cell.image.width),\(cell.image.height)) flipy format='%uchar' with rgbimage")
+                lines.append("plot \(quoted(relativePath(of: file, in: dataDirectory))) binary array=(\(cell.image.width),\(cell.image.height)) flipy format='%uchar' with rgbimage")
             }
         }
         lines.append("unset multiplot")

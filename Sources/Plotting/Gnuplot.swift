@@ -1,7 +1,10 @@
 import Foundation
 
 /// A figure that gnuplot can draw: it writes its data under `dataDirectory` (or inline)
-/// and returns the plotting commands, without `set terminal` / `set output`.
+/// and returns the plotting commands, without `set terminal` / `set output`. gnuplot runs
+/// in the folder that holds `dataDirectory`: name data files relative to it
+/// (`relativePath(of:in:)`), so that the kept script redraws the figure wherever the
+/// folder is.
 public protocol Figure {
     func gnuplotCommands(dataDirectory: URL) throws -> String
 }
@@ -36,22 +39,30 @@ public enum Gnuplot {
         ProcessInfo.processInfo.environment["GNUPLOT"] ?? "gnuplot"
     }
 
-    /// Renders `figure` to `base.png` (and the other formats), keeping the script as
-    /// `base.gp`. gnuplot exits 1 and leaves an empty file on a script error; both are
-    /// turned into a `GnuplotError` carrying gnuplot's message, and the empty file removed.
+    /// Renders `figure` to `base.png` (and the other formats), keeping the script of the
+    /// first format as `base.gp` and the data files it reads in `base-data/` (removed when
+    /// the figure has none): `cd` into the folder and `gnuplot base.gp` redraws it. gnuplot
+    /// exits 1 and leaves an empty file on a script error; both are turned into a
+    /// `GnuplotError` carrying gnuplot's message, and the empty file removed.
     @discardableResult
     public static func render(_ figure: Figure, to base: URL, width: Int = 720, height: Int = 440,
                               formats: [FigureFormat] = [.png, .svg]) throws -> [URL] {
         let folder = base.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let dataDirectory = folder.appendingPathComponent(".\(base.lastPathComponent)-data")
+        let dataDirectory = folder.appendingPathComponent("\(base.lastPathComponent)-data")
         try? FileManager.default.removeItem(at: dataDirectory)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        defer {
+            if (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path))?.isEmpty ?? true {
+                try? FileManager.default.removeItem(at: dataDirectory)
+            }
+        }
         let commands = try figure.gnuplotCommands(dataDirectory: dataDirectory)
-        let scriptURL = base.appendingPathExtension("gp")
         var outputs: [URL] = []
-        for format in formats {
+        for (index, format) in formats.enumerated() {
+            let scriptURL = index == 0 ? base.appendingPathExtension("gp")
+                : folder.appendingPathComponent(".\(base.lastPathComponent).\(format.rawValue).gp")
+            defer { if index > 0 { try? FileManager.default.removeItem(at: scriptURL) } }
             let output = base.appendingPathExtension(format.rawValue)
             // The output is named relative to the figure's folder, where gnuplot runs: the
             // script carries no machine's path and redraws wherever the folder is.
@@ -92,6 +103,11 @@ public enum Gnuplot {
                                script: script.path)
         }
     }
+}
+
+/// `file` (inside `dataDirectory`) as gnuplot names it from the figure's folder.
+public func relativePath(of file: URL, in dataDirectory: URL) -> String {
+    dataDirectory.lastPathComponent + "/" + file.lastPathComponent
 }
 
 /// A gnuplot string literal: single quotes, in which gnuplot substitutes nothing (no

@@ -55,6 +55,29 @@ struct GnuplotTests {
         #expect(script.contains("set output 'attack.png'"))
     }
 
+    /// The kept script and its data redraw the PNG from the figure's folder, wherever
+    /// that folder is moved.
+    @Test func aKeptScriptRedrawsItsFigureFromItsFolder() throws {
+        let original = scratch.appendingPathComponent("redraw-\(UUID().uuidString.prefix(8))")
+        let cell = ImageGrid.Cell(Image(channels: 3, height: 4, width: 4, pixels: (0..<48).map { Float($0) / 48 }), caption: "a")
+        try Gnuplot.render(ImageGrid(rows: [[cell, cell]]), to: original.appendingPathComponent("fig-grid"), formats: [.png, .svg])
+        let moved = scratch.appendingPathComponent("moved-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.moveItem(at: original, to: moved)
+        let png = moved.appendingPathComponent("fig-grid.png")
+        try FileManager.default.removeItem(at: png)
+        let script = try String(contentsOf: moved.appendingPathComponent("fig-grid.gp"), encoding: .utf8)
+        #expect(script.contains("pngcairo") && !script.contains(scratch.path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gnuplot", "fig-grid.gp"]
+        process.currentDirectoryURL = moved
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(isPNG(png))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: moved.path))?.contains { $0.hasPrefix(".") } == false)
+    }
+
     @Test func linePlotWithErrorBarsAndLogAxis() throws {
         let plot = LinePlot(xLabel: "parameters", yLabel: "PSNR", series: [
             Series("LIP", x: [1e4, 1e5, 1e6], y: [29, 31, 31.2], error: [0.2, 0.1, 0.1]),
