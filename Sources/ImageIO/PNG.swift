@@ -86,18 +86,15 @@ public enum PNG {
                 bytes[i * image.channels + c] = UInt8((v * 255).rounded())
             }
         }
-        var message = [CChar](repeating: 0, count: 512)
-        let temporary = AtomicFile.temporaryPath(for: path)
-        let status = lip_png_write(temporary, bytes, UInt32(image.width), UInt32(image.height), Int32(image.channels),
-                                   &message, message.count)
-        guard status == 0 else {
-            unlink(temporary)
-            throw ImageError.unwritable(path: path, reason: String(cString: message))
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ImageError.unwritable(path: path, reason: reason)
+        do {
+            try AtomicFile.write(to: path) { descriptor in
+                var message = [CChar](repeating: 0, count: 512)
+                let status = lip_png_write(descriptor, bytes, UInt32(image.width), UInt32(image.height),
+                                           Int32(image.channels), &message, message.count)
+                guard status == 0 else { throw ImageError.unwritable(path: path, reason: String(cString: message)) }
+            }
+        } catch let error as AtomicFile.WriteError {
+            throw ImageError.unwritable(path: path, reason: error.reason)
         }
     }
 }

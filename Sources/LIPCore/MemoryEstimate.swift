@@ -80,7 +80,8 @@ extension DeepDecoderConfiguration {
 }
 
 extension SkipConfiguration {
-    /// Parameters of the hourglass without building it (2,217,831 for DIP's RGB network).
+    /// Parameters of the hourglass (2,217,831 for DIP's RGB network), counted on a built
+    /// network: the layer builder is the one definition of its shapes.
     static func dipParameterCount(_ configuration: SkipConfiguration) -> Int {
         makeSkipNetwork(configuration).parameterCount
     }

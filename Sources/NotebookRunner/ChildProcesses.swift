@@ -68,9 +68,7 @@ public enum ChildProcesses {
         stopping = true
         let all = Array(children.values)
         lock.unlock()
-        for child in all { terminate(child, signal: SIGTERM) }
-        let deadline = Date().addingTimeInterval(2)
-        while Date() < deadline && all.contains(where: { isAlive($0.pid) }) { usleep(20_000) }
+        stop(all, grace: 2)
         lock.lock()
         let everyone = Array(children.values)  // with any registered meanwhile
         lock.unlock()
@@ -85,13 +83,17 @@ public enum ChildProcesses {
         if !child.ownGroup || kill(-child.pid, signal) != 0 { kill(child.pid, signal) }
     }
 
-    /// Stops one child (a notebook past its time limit): SIGTERM, then SIGKILL.
+    /// Stops one child and its group (a notebook past its time limit).
     static func stop(_ pid: Int32, grace: TimeInterval = 5) {
-        let child = Child(pid: pid, ownGroup: true, files: [])
-        terminate(child, signal: SIGTERM)
+        stop([Child(pid: pid, ownGroup: true, files: [])], grace: grace)
+    }
+
+    /// SIGTERM, up to `grace` seconds to exit, then SIGKILL to those still alive.
+    static func stop(_ children: [Child], grace: TimeInterval) {
+        for child in children { terminate(child, signal: SIGTERM) }
         let deadline = Date().addingTimeInterval(grace)
-        while Date() < deadline && isAlive(pid) { usleep(50_000) }
-        if isAlive(pid) { terminate(child, signal: SIGKILL) }
+        while Date() < deadline && children.contains(where: { isAlive($0.pid) }) { usleep(20_000) }
+        for child in children where isAlive(child.pid) { terminate(child, signal: SIGKILL) }
     }
 
     /// Whether a process exists and is not a zombie waiting to be reaped.
@@ -102,15 +104,23 @@ public enum ChildProcesses {
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
-    /// Removes `session-*-<pid>.json` files in `folder` whose runner is gone (a runner
-    /// killed with SIGKILL cannot remove its own).
-    static func removeStaleSessionFiles(in folder: URL) {
+    /// Removes the entries of `folder` whose runner is gone (a runner killed with SIGKILL
+    /// cannot remove its own): `runner` reads a runner's pid from an entry's name, nil
+    /// for entries that are not per-runner.
+    static func removeLeftovers(in folder: URL, runner: (String) -> Int32?) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix("session-") && name.hasSuffix(".json") {
-            let stem = name.dropLast(".json".count)
-            guard let dash = stem.lastIndex(of: "-"), let pid = Int32(stem[stem.index(after: dash)...]),
-                  pid != getpid(), !isAlive(pid) else { continue }
+        for name in names {
+            guard let pid = runner(name), pid != getpid(), !isAlive(pid) else { continue }
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// `session-<notebook>-<pid>.json` in the cache.
+    static func removeStaleSessionFiles(in folder: URL) {
+        removeLeftovers(in: folder) { name in
+            guard name.hasPrefix("session-") && name.hasSuffix(".json") else { return nil }
+            let stem = name.dropLast(".json".count)
+            return stem.lastIndex(of: "-").flatMap { Int32(stem[stem.index(after: $0)...]) }
         }
     }
 }

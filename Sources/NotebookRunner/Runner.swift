@@ -179,11 +179,11 @@ public enum NotebookRunner {
         let pid = process.processIdentifier
         ChildProcesses.register(pid, ownGroup: true, files: [settingsFile, run.stagingDirectory])
         defer { ChildProcesses.unregister(pid) }
-        let timedOut = LockedText()
+        let timedOut = LockedFlag()
         if let timeout {
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
                 guard process.isRunning else { return }
-                timedOut.append("yes")
+                timedOut.set()
                 ChildProcesses.stop(pid)
             }
         }
@@ -234,7 +234,7 @@ public enum NotebookRunner {
         if !ok {
             var status = process.terminationReason == .uncaughtSignal
                 ? "crashed with signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
-            if !timedOut.value.isEmpty, let timeout { status = String(format: "timed out after %g s (--timeout)", timeout) }
+            if timedOut.isSet, let timeout { status = String(format: "timed out after %g s (--timeout)", timeout) }
             var label: String? = nil
             var lines: ClosedRange<Int>? = nil
             if let chunk = current, run.chunks[chunk].seconds == nil {
@@ -247,13 +247,11 @@ public enum NotebookRunner {
         }
     }
 
-    /// Removes staging folders left by runners that are gone (killed with SIGKILL).
+    /// `.<notebook>.staging-<pid>` folders under the output root.
     static func removeStaleStagingFolders(in root: URL) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
-        for name in names where name.hasPrefix(".") && name.contains(".staging-") {
-            guard let pid = Int32(name[name.range(of: ".staging-")!.upperBound...]), pid != getpid(),
-                  !ChildProcesses.isAlive(pid) else { continue }
-            try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        ChildProcesses.removeLeftovers(in: root) { name in
+            guard name.hasPrefix("."), let marker = name.range(of: ".staging-") else { return nil }
+            return Int32(name[marker.upperBound...])
         }
     }
 
@@ -313,6 +311,14 @@ public enum NotebookRunner {
         }
         return text + (inlined ? " (inlined)" : "")
     }
+}
+
+/// A flag raised from another thread.
+final class LockedFlag: @unchecked Sendable {
+    private var raised = false
+    private let lock = NSLock()
+    func set() { lock.lock(); raised = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
 /// Text appended from another thread.

@@ -17,19 +17,16 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     public static let prefix = "\u{1}LIP-EVENT "
 
     public var line: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         // A claim measured as NaN or infinity must reach the runner (and fail), not vanish.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let encoder = JSONEncoder.keepingNonFiniteNumbers()
+        encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return Self.prefix + json
     }
 
     public static func parse(_ line: Substring) -> NotebookEvent? {
         guard line.hasPrefix(prefix) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try? decoder.decode(NotebookEvent.self, from: Data(line.dropFirst(prefix.count).utf8))
+        return try? JSONDecoder.keepingNonFiniteNumbers().decode(NotebookEvent.self, from: Data(line.dropFirst(prefix.count).utf8))
     }
 }
 
@@ -146,5 +143,24 @@ public struct SessionSettings: Codable, Sendable {
         self.chunkWidths = chunkWidths
         self.chunkHeights = chunkHeights
         self.chunkCacheable = chunkCacheable
+    }
+}
+
+extension JSONEncoder {
+    /// Writes infinities and NaN as the strings "inf", "-inf" and "nan" (event lines and
+    /// cached values round-trip them; `ResultJSON` is for files people read).
+    static func keepingNonFiniteNumbers() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what `JSONEncoder.keepingNonFiniteNumbers()` wrote.
+    static func keepingNonFiniteNumbers() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 }

@@ -203,18 +203,12 @@ struct ResultCache {
     func store<T: Encodable>(_ value: T, digest: String, key: ChunkKey, index: URL) throws {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: index.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let payload = try encoder.encode(value)
+        let payload = try JSONEncoder.keepingNonFiniteNumbers().encode(value)
         try payload.write(to: objectURL(digest), options: .atomic)
         let meta = Meta(payloadSHA256: SHA256.hex(payload), key: key, created: ISO8601DateFormatter().string(from: Date()))
         try JSONEncoder().encode(meta).write(to: metaURL(digest), options: .atomic)
         try JSONEncoder().encode(key).write(to: index, options: .atomic)
     }
 
-    func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
+    func decoder() -> JSONDecoder { JSONDecoder.keepingNonFiniteNumbers() }
 }

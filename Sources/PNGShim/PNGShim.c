@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 
 typedef struct {
     char *buffer;
@@ -116,18 +117,19 @@ void lip_png_free(lip_png_image *image) {
     image->samples = NULL;
 }
 
-int lip_png_write(const char *path, const uint8_t *samples, uint32_t width, uint32_t height,
+int lip_png_write(int descriptor, const uint8_t *samples, uint32_t width, uint32_t height,
                   int channels, char *error, size_t error_capacity) {
     error_sink sink = {error, error_capacity};
     if (channels != 1 && channels != 3) {
         snprintf(error, error_capacity, "can only write gray or RGB, not %d channels", channels);
         return 1;
     }
-    /* "x" (O_EXCL): never opens an existing file or follows a link planted at the path;
-       callers write to a fresh temporary name and rename it over the target. */
-    FILE *file = fopen(path, "wbx");
+    /* A duplicate: fclose below closes it, and the caller closes its own descriptor. */
+    int own = dup(descriptor);
+    FILE *file = own >= 0 ? fdopen(own, "wb") : NULL;
     if (!file) {
-        snprintf(error, error_capacity, "cannot create file: %s", strerror(errno));
+        snprintf(error, error_capacity, "cannot write to the file: %s", strerror(errno));
+        if (own >= 0) close(own);
         return 2;
     }
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);

@@ -1,8 +1,9 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4), for content-addressed cache keys and integrity checks of cache
-/// entries, ticket rounds and compiled notebooks. Written out here because the one hash does not justify pulling BoringSSL
-/// (swift-crypto) into every build, and Foundation on Linux has no CryptoKit.
+/// entries, ticket rounds and compiled notebooks. Written out here because the one hash
+/// does not justify pulling BoringSSL (swift-crypto) into every build, and Foundation on
+/// Linux has no CryptoKit.
 public struct SHA256 {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,

@@ -22,6 +22,11 @@ enum Check {
         guard value >= minimum else { throw ValidationError("\(flag) must be at least \(minimum), got \(value)") }
     }
 
+    /// A ticket round: 0 (the dense network) to 60, the most `lip ticket find --rounds` makes.
+    static func round(_ round: Int, _ flag: String = "--round") throws {
+        guard (0...60).contains(round) else { throw ValidationError("\(flag) must be from 0 to 60, got \(round)") }
+    }
+
     /// Refuses a run whose estimated memory exceeds the machine's.
     static func fitsInMemory(_ estimate: MemoryEstimate, what: String,
                              hint: String = "lower --iterations, --crop or --k") throws {

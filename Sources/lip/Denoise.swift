@@ -45,26 +45,14 @@ struct Denoise: ParsableCommand {
     func validate() throws {
         try Check.positive(sigma, "--sigma", atMost: 255)
         try Check.atLeast(iterations, 1, "--iterations")
-        if let crop, crop < TaskOptions.minimumImageSide {
-            throw ValidationError("--crop must be at least \(TaskOptions.minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
-        }
+        try TaskOptions.checkCrop(crop)
         try Check.positive(lr, "--lr")
         if let inputNoise { try Check.nonNegative(inputNoise, "--input-noise") }
     }
 
     func run() throws {
         let start = Date()
-        var clean = try PNG.read(image)
-        if let crop {
-            guard crop <= clean.height && crop <= clean.width else {
-                throw InputProblem("--crop \(crop) is larger than \(image) (\(clean.width)x\(clean.height)); choose at most \(min(clean.width, clean.height))")
-            }
-            clean = clean.centreCropped(height: crop, width: crop)
-        }
-        guard clean.height >= TaskOptions.minimumImageSide && clean.width >= TaskOptions.minimumImageSide else {
-            throw InputProblem("\(image) is \(clean.width)x\(clean.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(TaskOptions.minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
-        }
-        clean = clean.centreCropped(toMultipleOf: 32)
+        let clean = try TaskOptions.croppedImage(image, crop: crop, color: .original)
         if let problem = SkipConfiguration.dip.problem(height: clean.height, width: clean.width) {
             throw InputProblem("\(image) after cropping: \(problem)")
         }

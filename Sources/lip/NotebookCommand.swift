@@ -38,11 +38,6 @@ struct NotebookCommand: ParsableCommand {
                 throw ValidationError("--profile must be one of \(RunOptions.profiles.joined(separator: ", ")), got '\(profile)'")
             }
             if let timeout { try Check.positive(timeout, "--timeout") }
-            for (flag, path) in [("--output", output), ("--cache", cache)] {
-                if path.isEmpty || path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                    throw ValidationError("\(flag) \(path.debugDescription) must be a plain folder path (no line breaks or control characters)")
-                }
-            }
         }
 
         func runOptions() throws -> RunOptions {

@@ -60,9 +60,7 @@ struct OutputFolder {
     }
 
     func record(_ files: [String]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(Marker(command: command, files: files)), to: file(Self.markerName))
+        try ResultJSON.write(Marker(command: command, files: files), to: file(Self.markerName))
     }
 
     /// The path of an output file in the folder.
@@ -80,8 +78,8 @@ struct OutputFolder {
     /// Creates `path` and its parents, then proves it writable with a probe file.
     static func makeWritableFolder(_ path: String, flag: String) throws {
         guard !path.isEmpty else { throw InputProblem("\(flag) is empty; give a folder") }
-        guard !path.contains(where: { $0.isNewline || $0 == "\0" }) else {
-            throw InputProblem("\(flag) \(path.debugDescription) contains a line break or NUL; give a plain folder path")
+        guard !path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw InputProblem("\(flag) \(path.debugDescription) must be a plain folder path (no line breaks or control characters)")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {

@@ -33,7 +33,7 @@ struct Restore: ParsableCommand {
         if ticket != nil && net != "dip" { throw ValidationError("--ticket trains a DIP ticket; drop --net deep-decoder") }
         try Check.atLeast(k, 1, "--k")
         if round != nil && ticket == nil { throw ValidationError("--round selects a round of --ticket; give --ticket DIR too") }
-        if let round, !(0...60).contains(round) { throw ValidationError("--round must be from 0 to 60, got \(round)") }
+        if let round { try Check.round(round) }
     }
 
     func run() throws {

@@ -48,26 +48,37 @@ struct TaskOptions: ParsableArguments {
         }
         if let iterations { try Check.atLeast(iterations, 1, "--iterations") }
         try Check.positive(lr, "--lr")
-        if let crop, crop < Self.minimumImageSide {
-            throw ValidationError("--crop must be at least \(Self.minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
-        }
+        try Self.checkCrop(crop)
         if mask != nil && task != .inpaint { throw ValidationError("--mask is for --task inpaint") }
     }
 
     /// The steps a fit runs: `--iterations`, or the task's default.
     var steps: Int { iterations ?? (task == .sr ? 2000 : 3000) }
 
+    /// `--crop` of `lip restore`, `lip ticket` and `lip denoise`.
+    static func checkCrop(_ crop: Int?) throws {
+        if let crop, crop < minimumImageSide {
+            throw ValidationError("--crop must be at least \(minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
+        }
+    }
+
     /// Reads and crops an image (always RGB: tickets and DIP's output are three channels).
     func image(_ path: String) throws -> Image {
-        var image = try PNG.read(path, color: .rgb)
+        try Self.croppedImage(path, crop: crop, color: .rgb)
+    }
+
+    /// Reads `path`, centre-crops it to `crop` and then to a multiple of 32, refusing
+    /// images DIP cannot take.
+    static func croppedImage(_ path: String, crop: Int?, color: ColorHandling) throws -> Image {
+        var image = try PNG.read(path, color: color)
         if let crop {
             guard crop <= image.height && crop <= image.width else {
                 throw InputProblem("--crop \(crop) is larger than \(path) (\(image.width)x\(image.height)); choose at most \(min(image.width, image.height))")
             }
             image = image.centreCropped(height: crop, width: crop)
         }
-        guard image.height >= Self.minimumImageSide && image.width >= Self.minimumImageSide else {
-            throw InputProblem("\(path) is \(image.width)x\(image.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(Self.minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
+        guard image.height >= minimumImageSide && image.width >= minimumImageSide else {
+            throw InputProblem("\(path) is \(image.width)x\(image.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
         }
         return image.centreCropped(toMultipleOf: 32)
     }

@@ -95,7 +95,7 @@ struct TicketCommand: ParsableCommand {
         var out: String = "out/ticket-eval"
 
         func validate() throws {
-            if !(0...60).contains(round) { throw ValidationError("--round must be from 0 to 60, got \(round)") }
+            try Check.round(round)
         }
 
         func run() throws {

@@ -126,29 +126,46 @@ public struct TicketFolder {
         manifest.files = (manifest.files ?? [:]).merging([name: SHA256.hex(data)]) { $1 }
     }
 
+    /// A folder file checked against the SHA-256 `ticket.json` records for it.
+    enum FileCheck {
+        case intact(Data)
+        case missing
+        /// No hash recorded: a write the search did not finish.
+        case unrecorded
+        case damaged
+    }
+
+    /// Reads `name` and checks it against `files` (nil: a format-1 folder, nothing to
+    /// check against).
+    func check(_ name: String, against files: [String: String]?) -> FileCheck {
+        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else { return .missing }
+        guard let files else { return .intact(data) }
+        guard let expected = files[name] else { return .unrecorded }
+        return SHA256.hex(data) == expected ? .intact(data) : .damaged
+    }
+
     /// Reads `name`, checking it against the SHA-256 that `ticket.json` records for it.
     func readVerified(_ name: String, manifest: TicketManifest? = nil) throws -> SafeTensors {
         let path = url.appendingPathComponent(name).path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TicketError.missing(path, "cannot read the file")
+        let recompute = "rerun the same `lip ticket find` command to recompute it"
+        switch check(name, against: try (manifest ?? self.manifest()).files) {
+        case .intact(let data): return try SafeTensors.decode(data, path: path)
+        case .missing: throw TicketError.missing(path, "cannot read the file")
+        case .unrecorded:
+            throw TicketError.corrupt(path, "ticket.json records no SHA-256 for it (a write the search did not finish); \(recompute)")
+        case .damaged:
+            throw TicketError.corrupt(path, "its content differs from the SHA-256 in ticket.json: the file was changed or damaged; \(recompute)")
         }
-        if let files = try (manifest ?? self.manifest()).files {
-            guard let expected = files[name] else {
-                throw TicketError.corrupt(path, "ticket.json records no SHA-256 for it (a write the search did not finish); rerun the same `lip ticket find` command to recompute it")
-            }
-            guard SHA256.hex(data) == expected else {
-                throw TicketError.corrupt(path, "its content differs from the SHA-256 in ticket.json: the file was changed or damaged; rerun the same `lip ticket find` command to recompute it")
-            }
-        }
-        return try SafeTensors.decode(data, path: path)
     }
 
     /// Why `name` cannot be trusted (missing, damaged or unrecorded), or nil.
     func integrityProblem(_ name: String, manifest: TicketManifest) -> String? {
-        let path = url.appendingPathComponent(name).path
-        guard let data = FileManager.default.contents(atPath: path) else { return "\(name) is missing" }
-        guard let expected = manifest.files?[name] else { return "\(name) has no SHA-256 in ticket.json" }
-        return SHA256.hex(data) == expected ? nil : "\(name) is damaged (its SHA-256 differs from ticket.json)"
+        switch check(name, against: manifest.files ?? [:]) {
+        case .intact: nil
+        case .missing: "\(name) is missing"
+        case .unrecorded: "\(name) has no SHA-256 in ticket.json"
+        case .damaged: "\(name) is damaged (its SHA-256 differs from ticket.json)"
+        }
     }
 
     public func initialWeights() throws -> SafeTensors { try readVerified(initialWeightsURL.lastPathComponent) }

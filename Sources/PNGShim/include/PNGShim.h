@@ -23,9 +23,9 @@ int lip_png_read(const char *path, lip_png_image *image, char *error, size_t err
 /// Releases the samples of an image returned by lip_png_read.
 void lip_png_free(lip_png_image *image);
 
-/// Writes 8-bit gray (channels 1) or RGB (channels 3) interleaved samples to a new file
-/// (fails if `path` exists, even as a symbolic link).
-int lip_png_write(const char *path, const uint8_t *samples, uint32_t width, uint32_t height,
+/// Writes 8-bit gray (channels 1) or RGB (channels 3) interleaved samples to an open
+/// file (the caller owns `descriptor`: `AtomicFile` gives a fresh temporary one).
+int lip_png_write(int descriptor, const uint8_t *samples, uint32_t width, uint32_t height,
                   int channels, char *error, size_t error_capacity);
 
 #endif
