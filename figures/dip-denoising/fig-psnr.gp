@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
-set output '/work/quickrun/figures/dip-denoising/fig-psnr.svg'
+set output 'fig-psnr.svg'
 set xlabel 'iteration'
 set ylabel 'PSNR (dB)'
 set grid lc rgb '#dddddd'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 860,440 background '#ffffff'
-set output '/work/quickrun/figures/fig1-size-tradeoff/fig-size-sr-x8.svg'
+set output 'fig-size-sr-x8.svg'
 set xlabel 'trainable parameters'
 set ylabel 'Y-PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 900,440 background '#ffffff'
-set output '/work/quickrun/figures/layer-sparsity/fig-layers.svg'
+set output 'fig-layers.svg'
 set ylabel 'sparsity (%)'
 set style data histogram
 set style histogram clustered gap 1

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 1100,460 background '#ffffff'
-set output '/work/quickrun/figures/layer-sparsity/fig-rounds.svg'
+set output 'fig-rounds.svg'
 set xlabel 'layer (network order)'
 set ylabel ''
 set cblabel 'sparsity %'

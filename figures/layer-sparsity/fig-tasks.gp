@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 1100,420 background '#ffffff'
-set output '/work/quickrun/figures/layer-sparsity/fig-tasks.svg'
+set output 'fig-tasks.svg'
 set xlabel 'layer (network order)'
 set ylabel ''
 set cblabel 'sparsity %'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 900,440 background '#ffffff'
-set output '/work/quickrun/figures/pruning-methods/fig-methods-denoising.svg'
+set output 'fig-methods-denoising.svg'
 set xlabel 'sparsity of the convolution weights (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
-set output '/work/quickrun/figures/pruning-methods/fig-round-time.svg'
+set output 'fig-round-time.svg'
 set xlabel 'sparsity of the round''s mask (%)'
 set ylabel 'seconds per round'
 set grid lc rgb '#dddddd'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 860,440 background '#ffffff'
-set output '/work/quickrun/figures/released-code-audit/fig-oracle.svg'
+set output 'fig-oracle.svg'
 set xlabel 'step'
 set ylabel 'PSNR (dB), EMA output'
 set grid lc rgb '#dddddd'

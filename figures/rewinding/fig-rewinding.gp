@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 860,440 background '#ffffff'
-set output '/work/quickrun/figures/rewinding/fig-rewinding.svg'
+set output 'fig-rewinding.svg'
 set xlabel 'sparsity (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 720,440 background '#ffffff'
-set output '/work/quickrun/figures/rewinding/fig-search.svg'
+set output 'fig-search.svg'
 set xlabel 'sparsity of the round''s mask (%)'
 set ylabel 'search PSNR (dB)'
 set grid lc rgb '#dddddd'

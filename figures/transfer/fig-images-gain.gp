@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
-set output '/work/quickrun/figures/transfer/fig-images-gain.svg'
+set output 'fig-images-gain.svg'
 set ylabel 'dB over random, denoised image (target)'
 set style data histogram
 set style histogram clustered gap 1

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
-set output '/work/quickrun/figures/transfer/fig-images-psnr.svg'
+set output 'fig-images-psnr.svg'
 set ylabel 'dB, denoised image (target)'
 set style data histogram
 set style histogram clustered gap 1

@@ -1,5 +1,5 @@
 set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
-set output '/work/quickrun/figures/transfer/fig-tasks-gain.svg'
+set output 'fig-tasks-gain.svg'
 set ylabel 'dB over random, trained on (target)'
 set style data histogram
 set style histogram clustered gap 1
