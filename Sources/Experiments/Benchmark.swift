@@ -92,6 +92,7 @@ public enum ExperimentError: Error, CustomStringConvertible {
     case missingPaperData(String)
     case tooSmall(String, side: Int, needed: Int)
     case nothingToInpaint(String, side: Int)
+    case badList(String, item: String, expected: String)
 
     public var description: String {
         switch self {
@@ -101,6 +102,8 @@ public enum ExperimentError: Error, CustomStringConvertible {
             "the paper's images are not at \(path); pass --param data=DIR with the folder that holds Set5/, Set14/, inpainting/ and masks/, or set LIP_PAPER_DATA"
         case .nothingToInpaint(let mask, let side):
             "\(mask): its \(side)x\(side) centre crop has no unknown pixels, so there is nothing to inpaint; use a larger crop (--param size=256, or 0 for the whole image)"
+        case .badList(let text, let item, let expected):
+            "'\(text)': '\(item)' is not one of a comma-separated list of \(expected)"
         case .tooSmall(let image, let side, let needed):
             "\(image): a \(side)-pixel crop is too small; the hourglass needs at least \(needed) pixels a side"
         }

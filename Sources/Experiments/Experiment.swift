@@ -22,6 +22,10 @@ public struct Experiment {
     public let seed: UInt64
     /// A digest of the clean image, the observation and the settings.
     public let key: String
+    /// Adam steps of each IMP round of this experiment's searches (nil: `settings.iterations`).
+    public var searchIterations: Int?
+    /// Adam steps of the deep decoders fitted here (nil: `settings.iterations`).
+    public var deepDecoderIterations: Int?
 
     /// Loads the benchmark's image (or `image`, for transfer to another picture), crops its
     /// centre to a `size`-pixel square (`size` 0 keeps the whole image) and to a multiple of
@@ -92,21 +96,26 @@ public struct Experiment {
     // MARK: Tickets
 
     /// Runs (or finds done, or resumes) a ticket search on this problem's mask-finding
-    /// objective and returns its folder. `alsoOn` adds images for multi-image IMP.
+    /// objective and returns its folder. `alsoOn` adds images for multi-image IMP;
+    /// `onObservation` finds denoising masks on the noisy observation, not the clean image.
     public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
                        pruneFraction: Double = 0.2, reference: String? = nil, alsoOn others: [Experiment] = [],
-                       synflowIterations: Int = 100, quiet: Bool = false) throws -> String {
+                       synflowIterations: Int = 100, onObservation: Bool = false, quiet: Bool = false) throws -> String {
         let configuration = TicketSearchConfiguration(
             method: method, task: problem.task, images: [imagePath] + others.map(\.imagePath),
-            degradation: problem.degradation, rounds: rounds, iterations: iterations ?? settings.iterations,
+            degradation: problem.degradation, rounds: rounds, iterations: iterations ?? searchIterations ?? settings.iterations,
             pruneFraction: pruneFraction, rewindIteration: rewindIteration, seed: seed, referenceTicket: reference)
         // Rounds are left out of the key: a longer search extends a shorter one.
         var keyed = configuration
         keyed.rounds = 0
         let synflow = method == .synflow ? "synflow \(synflowIterations)" : ""
-        let folder = storageFolder("ticket", key: keyed.canonicalDescription + synflow + ([self] + others).map(\.key).joined())
+        // Since θ_R is trained on the observation (not the clean image) for denoising.
+        let rewind = rewindIteration > 0 ? "rewind weights from the observation" : ""
+        let target = onObservation && problem.task == .denoise ? "masks found on the observation" : ""
+        let folder = storageFolder("ticket", key: keyed.canonicalDescription + synflow + rewind + target
+                                   + ([self] + others).map(\.key).joined())
         try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder,
-                       synflowIterations: synflowIterations) { line in
+                       synflowIterations: synflowIterations, onObservation: onObservation) { line in
             if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
         }
         return folder
@@ -145,11 +154,12 @@ public struct Experiment {
     }
 
     /// Fits a deep decoder with `channels` channels (the under-parameterised prior) with
-    /// this problem's step budget and seed.
+    /// its own settings (no input jitter, no backtracking), `deepDecoderIterations` steps
+    /// and this experiment's seed.
     public func deepDecoder(channels: Int) throws -> Evaluation {
         let prior = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels))
         var settings = prior.settings(for: problem)
-        settings.iterations = self.settings.iterations
+        settings.iterations = deepDecoderIterations ?? self.settings.iterations
         settings.seed = seed
         let key = SHA256.hex("deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
         return try stored(key: key, round: -1, label: "deep decoder k=\(channels)") {
@@ -168,32 +178,47 @@ public struct Experiment {
         let report = try run()
         let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try PNG.write(report.bestRestored.clipped(), to: evaluation.restoredURL(in: folder).path)
+        let bestImage = report.scoresAverage ? report.bestRestored : report.bestOutput
+        try PNG.write(bestImage.clipped(), to: evaluation.restoredURL(in: folder).path)
         try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
-        print(String(format: "  %@ on %@: best %.2f dB, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
-                     evaluation.best, evaluation.final, 100 * evaluation.sparsity, evaluation.seconds))
+        print(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
+                     Int(seed), evaluation.best, evaluation.bestStep, evaluation.steps, evaluation.final, 100 * evaluation.sparsity,
+                     evaluation.seconds))
         return evaluation.located(in: folder)
     }
 }
 
-/// What a trained prior scored: the task's metric (Y-PSNR for SR, PSNR otherwise) of the
-/// EMA output, best over the steps (the paper's oracle number) and at the last step.
+/// What a trained prior scored, as the LIP code scores each task: the EMA output for
+/// denoising, the raw output for inpainting and SR (Y-PSNR for SR, PSNR otherwise). Best
+/// over the steps is the paper's oracle number; `detected` is the number at the step a
+/// detector chose without the clean image; the EMA numbers are kept as a second column.
 public struct Evaluation: Codable, Sendable {
     public var prior: String
     /// The ticket's IMP round; -1 for a prior that is not a ticket (a deep decoder).
     public var round: Int
     public var sparsity: Double
     public var parameters: Int
+    public var steps: Int
     public var best: Double
     public var bestStep: Int
     public var final: Double
+    /// The best metric minus the best of the first 90 % of the steps: how much the run
+    /// still gained at its end (≤ 0 when it peaked earlier).
+    public var lateGain: Double
+    /// The metric at the step the windowed-variance detector chose (no clean image seen).
+    public var detected: Double?
+    public var detectedStep: Int?
+    /// The EMA output's metric, best over the steps (and where) and at the last step.
+    public var bestEMA: Double
+    public var bestEMAStep: Int
+    public var finalEMA: Double
     public var ssimBest: Double
     public var ssimFinal: Double
     public var seconds: Double
-    /// The metric every 10th step (EMA output), for curves over the steps.
+    /// The metric every 10th step (as scored), for curves over the steps.
     public var curve: [Double]
     public var curveEvery: Int
-    /// Where the best EMA output is stored (a PNG beside the record).
+    /// Where the best output (as scored) is stored (a PNG beside the record).
     public var restoredPath: String = ""
 
     init(report: RestorationReport, round: Int) {
@@ -201,15 +226,31 @@ public struct Evaluation: Codable, Sendable {
         self.round = round
         sparsity = report.sparsity
         parameters = report.parameters
-        let best = report.bestScoreEMA
-        self.best = best.scoreEMA
+        steps = report.history.count
+        let best = report.history.max { report.metric($0) < report.metric($1) }!
+        self.best = report.metric(best)
         bestStep = best.iteration
-        final = report.final.scoreEMA
+        final = report.metric(report.final)
+        let early = report.history.prefix(max(1, report.history.count * 9 / 10)).map(report.metric).max()!
+        lateGain = self.best - early
+        if let step = report.detectedStep {
+            detected = report.metric(report.history[step])
+            detectedStep = step
+        }
+        let bestEMA = report.bestScoreEMA
+        self.bestEMA = bestEMA.scoreEMA
+        bestEMAStep = bestEMA.iteration
+        finalEMA = report.final.scoreEMA
         ssimBest = report.ssimBest
         ssimFinal = report.ssimFinal
         seconds = report.seconds
         curveEvery = report.history.count > 300 ? 10 : 1
-        curve = stride(from: 0, to: report.history.count, by: curveEvery).map { report.history[$0].scoreEMA }
+        curve = stride(from: 0, to: report.history.count, by: curveEvery).map { report.metric(report.history[$0]) }
+    }
+
+    /// Whether this run peaked before its last 10 % of steps, for claims.
+    public func convergence(_ label: String) -> RunConvergence {
+        RunConvergence(label: label, bestStep: bestStep, steps: steps, lateGain: lateGain)
     }
 
     func restoredURL(in folder: URL) -> URL { folder.appendingPathComponent("restored.png") }
@@ -220,7 +261,7 @@ public struct Evaluation: Codable, Sendable {
         return copy
     }
 
-    /// The best EMA output (8-bit).
+    /// The best output as scored (8-bit).
     public func restored() throws -> Image { try PNG.read(restoredPath) }
 }
 

@@ -51,6 +51,12 @@ public struct FitResult {
     public var averagedOutput: Tensor
     /// The EMA output at the step where its headline metric (`scoreEMA`) was best.
     public var bestAveragedOutput: Tensor
+    /// The raw output at the step with the best task metric (the oracle choice for tasks
+    /// scored on the raw output, inpainting and SR).
+    public var bestOutput: Tensor
+    /// The step the windowed-variance detector chose without the clean image (nil for a
+    /// run shorter than its window).
+    public var detectedStep: Int?
     public var restorations: Int
     public var seconds: Double
 
@@ -102,6 +108,9 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     }
     var bestAverage: [Float] = []
     var bestScore = -Double.infinity
+    var bestRaw: [Float] = []
+    var bestRawScore = -Double.infinity
+    var detector = WindowedVarianceDetector()
     var jitterSource = RandomSource(seed: settings.seed).derived("input-jitter")
     var history: [IterationRecord] = []
     history.reserveCapacity(min(settings.iterations, 100_000))
@@ -139,6 +148,11 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
             bestScore = record.scoreEMA
             bestAverage = average!
         }
+        if record.score > bestRawScore {
+            bestRawScore = record.score
+            bestRaw = result.data
+        }
+        detector.observe(step: iteration, output: result.data)
         lastOutput = result
 
         // On a drop the weights are restored, but the gradients already computed are
@@ -160,6 +174,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     return FitResult(history: history, output: lastOutput!,
                      averagedOutput: Tensor(shape: lastOutput!.shape, data: average!),
                      bestAveragedOutput: Tensor(shape: lastOutput!.shape, data: bestAverage),
+                     bestOutput: Tensor(shape: lastOutput!.shape, data: bestRaw), detectedStep: detector.minimumStep,
                      restorations: restorations, seconds: Date().timeIntervalSince(start))
 }
 

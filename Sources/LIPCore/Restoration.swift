@@ -75,6 +75,10 @@ public struct RestorationReport: Codable, Equatable {
     public var output: Image
     /// The EMA output at the step where the task's metric was best (oracle early stopping).
     public var bestRestored: Image
+    /// The raw output at the step with the best task metric.
+    public var bestOutput: Image
+    /// The step the windowed-variance detector chose without looking at the clean image.
+    public var detectedStep: Int?
     public var history: [IterationRecord]
     public var observationPSNR: Double
     /// Trainable parameters, not counting pruned weights.
@@ -87,6 +91,12 @@ public struct RestorationReport: Codable, Equatable {
     public var seconds: Double
 
     public var final: IterationRecord { history.last! }
+
+    /// Whether the task is scored on the moving average of the outputs. The LIP code
+    /// scores denoising on the EMA output and inpainting and SR on the raw output.
+    public var scoresAverage: Bool { task == .denoise }
+    /// The task's metric of a step as LIP scores it (EMA or raw output, see `scoresAverage`).
+    public func metric(_ record: IterationRecord) -> Double { scoresAverage ? record.scoreEMA : record.score }
     public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
     public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
     /// Best over iterations of the task's headline metric (Y-PSNR for SR) of the output.
@@ -133,8 +143,10 @@ public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), se
     let report = RestorationReport(
         task: problem.task, degradation: problem.degradation, prior: prior.name, clean: clean,
         observation: problem.observation, restored: restored, output: Image(result.output), bestRestored: best,
+        bestOutput: Image(result.bestOutput), detectedStep: result.detectedStep,
         history: result.history, observationPSNR: problem.observationPSNR, parameters: network.parameterCount - pruned,
-        sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean), ssimBest: ssim(best, clean),
+        sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean),
+        ssimBest: ssim(problem.task == .denoise ? best : Image(result.bestOutput), clean),
         restorations: result.restorations, seconds: result.seconds)
     return RestorationOutcome(report: report, network: network, input: input, result: result)
 }

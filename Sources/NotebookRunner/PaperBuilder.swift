@@ -1,5 +1,6 @@
 import Foundation
 import Ink
+import NotebookRuntime
 import Plotting
 
 /// Builds the reconstructed paper: a Markdown source whose directives pull figures,
@@ -9,7 +10,7 @@ import Plotting
 /// Directives, each alone on a line:
 /// - `{{figure NOTEBOOK/LABEL}}`: the figure, numbered in the paper, with its caption;
 /// - `{{table NOTEBOOK/LABEL}}`: the table;
-/// - `{{claims}}`: every claim check of every notebook: statement, measurement, verdict;
+/// - `{{claims}}`: every claim check of every notebook (`ClaimsTable`), Holm-corrected;
 /// - `{{runs}}`: which run of each notebook the page shows (profile, commit, time).
 /// In the prose, `@NOTEBOOK/LABEL` becomes a link "Figure N" / "Table N".
 public struct PaperBuilder {
@@ -28,8 +29,8 @@ public struct PaperBuilder {
         public var markdown: URL
         public var figures: Int
         public var tables: Int
-        public var claimsHeld: Int
-        public var claimsFailed: Int
+        /// The claims of the page by verdict.
+        public var claims: ClaimCounts
         /// Notebooks whose results are shown, by name.
         public var notebooks: [String]
         /// Notebooks whose last run failed (the page shows each failure), with the reason.
@@ -146,27 +147,20 @@ public struct PaperBuilder {
                 markdown += "<a id=\"\(anchor)\"></a>\n*\(caption)* (notebook `\(notebook)`)\n\n\(body)\n"
                 html += "<div class=\"table\" id=\"\(anchor)\"><div class=\"caption\">\(htmlEscaped(caption)) <span class=\"source\">[\(htmlEscaped(notebook))]</span></div>\(parser.html(from: body))</div>\n"
             case .claims:
-                var table = Table(columns: [.init("notebook", alignRight: false), .init("claim", alignRight: false),
-                                            .init("measured", alignRight: false), .init("verdict", alignRight: false)])
-                for (notebook, claim) in claims {
-                    table.append([.text(notebook), .text(claim.statement), .text(claim.comparison), .text(claim.held ? "held" : "not held")])
-                }
-                for (notebook, reason) in failures.sorted(by: { $0.key < $1.key }) {
-                    table.append([.text(notebook), .text("(the claims after the failure)"), .text("notebook failed: \(reason)"),
-                                  .text("not checked")])
-                }
-                let summary = "\(claims.filter { $0.1.held }.count) of \(claims.count) claim checks held."
+                let claimsTable = ClaimsTable(claims: claims.map { (notebook: $0.0, record: $0.1) })
+                let table = claimsTable.table(failures: failures)
+                let summary = claimsTable.summary
                 markdown += table.markdown() + "\n" + summary + "\n\n"
                 html += "<div class=\"claims\">" + table.html() + "<p>\(htmlEscaped(summary))</p></div>\n"
             case .runs:
                 var table = Table(columns: [.init("notebook", alignRight: false), .init("profile", alignRight: false),
                                             .init("commit", alignRight: false), .init("this render (s)", format: "%.0f"),
-                                            .init("claims held / checked", alignRight: false), .init("date", alignRight: false),
+                                            .init("claims held / failed / inconclusive / not checked", alignRight: false), .init("date", alignRight: false),
                                             .init("status", alignRight: false)])
                 for name in notebooks.keys.sorted() {
                     let p = notebooks[name]!
                     table.append([.text(name), .text(p.profile), .text(String(p.machine.gitCommit.prefix(10)) + (p.machine.gitDirty ? "+" : "")),
-                                  .number(p.wallSeconds), .text("\(p.claims.filter(\.held).count) / \(p.claims.count)"),
+                                  .number(p.wallSeconds), .text({ let c = ClaimCounts(p.claims); return "\(c.held) / \(c.failed) / \(c.inconclusive) / \(c.notChecked)" }()),
                                   .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " ")),
                                   .text(failures[name].map { "FAILED: \($0)" } ?? "ok")])
                 }
@@ -188,7 +182,6 @@ public struct PaperBuilder {
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let htmlURL = outputFolder.appendingPathComponent("index.html")
         let markdownURL = outputFolder.appendingPathComponent("paper.md")
-        let held = claims.filter { $0.1.held }.count
         // The source's own "# title" is the heading; its claims and runs sections replace
         // a notebook page's summary and provenance.
         let page = Renderer.htmlPage(title: title, body: html, provenance: nil, claims: [], heading: false, extraStyle: """
@@ -197,8 +190,7 @@ public struct PaperBuilder {
             """)
         try page.write(to: htmlURL, atomically: true, encoding: .utf8)
         try markdown.write(to: markdownURL, atomically: true, encoding: .utf8)
-        return Result(html: htmlURL, markdown: markdownURL, figures: figureCount, tables: tableCount, claimsHeld: held,
-                      claimsFailed: claims.count - held, notebooks: notebooks.keys.sorted(), failedNotebooks: failures)
+        return Result(html: htmlURL, markdown: markdownURL, figures: figureCount, tables: tableCount, claims: ClaimCounts(claims.map(\.1)), notebooks: notebooks.keys.sorted(), failedNotebooks: failures)
     }
 
     /// Writes `index.pdf` beside the page with headless Chromium, when one is installed.

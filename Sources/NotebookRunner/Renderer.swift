@@ -107,11 +107,11 @@ public enum Renderer {
                 }
                 if !result.claims.isEmpty {
                     for claim in result.claims {
-                        md += "- **\(claim.held ? "HELD" : "FAILED")**: \(claim.statement) — \(claim.comparison)\n"
+                        md += "- **\(claim.outcome.word.uppercased())**: \(claim.statement) — \(claim.comparison)\n"
                     }
                     md += "\n"
                     html += "<ul class=\"claims\">" + result.claims.map {
-                        "<li class=\"\($0.held ? "held" : "failed")\"><b>\($0.held ? "held" : "failed")</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>"
+                        "<li class=\"\($0.outcome.cssClass)\"><b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>"
                     }.joined() + "</ul>\n"
                 }
                 if let failure = run.failure, failure.chunkLabel == chunk.label {
@@ -124,7 +124,7 @@ public enum Renderer {
         let provenanceTable = provenanceRows(provenance)
         md += "---\n\n## Provenance\n\n" + provenanceTable.markdown() + "\n"
         if !claims.isEmpty {
-            md += "Claims: \(claims.filter(\.held).count) held, \(claims.filter { !$0.held }.count) failed.\n"
+            md += "Claims: \(ClaimCounts(claims).summary).\n"
         }
         let page = htmlPage(title: run.notebook.title, body: html, provenance: provenanceTable.html(), claims: claims)
 
@@ -188,7 +188,7 @@ public enum Renderer {
     /// `provenance` (a table) closes the page when given; `extraStyle` adds CSS rules.
     static func htmlPage(title: String, body: String, provenance: String?, claims: [ClaimRecord], heading: Bool = true,
                          extraStyle: String = "") -> String {
-        let summary = claims.isEmpty ? "" : "<p class=\"claimsummary\">Claims: \(claims.filter(\.held).count) held, \(claims.filter { !$0.held }.count) failed.</p>"
+        let summary = claims.isEmpty ? "" : "<p class=\"claimsummary\">Claims: \(ClaimCounts(claims).summary).</p>"
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -210,6 +210,8 @@ public enum Renderer {
             ul.claims li { padding: .35rem .6rem; margin: .3rem 0; border-radius: 5px; }
             ul.claims li.held { background: #eaf7ee; border-left: 4px solid #2e9e55; }
             ul.claims li.failed { background: #fdecec; border-left: 4px solid #c0392b; }
+            ul.claims li.inconclusive { background: #fdf6e3; border-left: 4px solid #d4a017; }
+            ul.claims li.notchecked { background: #f2f2f2; border-left: 4px solid #999; }
             ul.claims li span { color: #555; font-size: .9rem; margin-left: .4rem; }
             .math { font-family: "DejaVu Serif", Georgia, serif; font-style: italic; white-space: nowrap; }
             .failure { background: #fdecec; border: 1px solid #c0392b; padding: .6rem; border-radius: 6px; }

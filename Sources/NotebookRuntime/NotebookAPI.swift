@@ -33,42 +33,37 @@ public func cached<T: Codable>(_ name: String, _ compute: () throws -> T) throws
     try session.cached(name, compute)
 }
 
-/// Checks a statement of the paper against a measurement: held when
-/// |measured - expected| <= tolerance.
+/// Checks a claim on paired measurements over seeds: `a[i]` and `b[i]` were measured on
+/// `seeds[i]` (same θ0, noise and jitter where the design shares them). The verdict is
+/// held when the 95 % interval of the mean difference A − B lies entirely on the claimed
+/// side of `rule`, failed when entirely on the other, inconclusive otherwise (always with
+/// one seed, or when one of `runs` peaked in its last 10 % of steps), and not checked when
+/// there is nothing to compare. `source` says whose claim it is: the paper's section or
+/// figure ("Fig. 2"), "DIP paper", or "ours"; `paper` the paper's own number.
+/// `withoutOracle` gives the same arms measured at a step chosen without the clean image,
+/// reported beside the verdict (which stays the oracle comparison the paper makes).
 @discardableResult
-public func claim(_ statement: String, measured: Double, expected: Double, tolerance: Double,
-                  unit: String = "") -> Bool {
-    let held = abs(measured - expected) <= tolerance
-    let comparison = String(format: "%.3g%@ vs %.3g%@ (± %.3g)", measured, unit, expected, unit, tolerance)
+public func claim(_ statement: String, source: String, paper: String? = nil, a: [Double], b: [Double],
+                  seeds: [UInt64], rule: ComparisonRule, arms: (a: String, b: String) = ("A", "B"),
+                  unit: String = " dB", runs: [RunConvergence] = [],
+                  withoutOracle: (a: [Double], b: [Double])? = nil) -> Verdict {
+    let evidence = PairedComparison(a: a, b: b, seeds: seeds, rule: rule, runs: runs)
+    let unbiased = withoutOracle.map { PairedComparison(a: $0.a, b: $0.b, seeds: seeds, rule: rule) }
+    var comparison = "\(arms.a) − \(arms.b): \(evidence.summary(unit: unit)); claim \(rule.description.replacingOccurrences(of: "A", with: arms.a).replacingOccurrences(of: "B", with: arms.b))"
+    if let reason = evidence.reason { comparison += " (\(reason))" }
+    if let unbiased { comparison += "; without the oracle: \(unbiased.summary(unit: unit))" }
     session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: comparison,
-                               measured: measured, expected: expected, held: held))
-    return held
+                               measured: evidence.meanDifference, source: source, paper: paper, evidence: evidence,
+                               verdict: evidence.verdict, withoutOracle: unbiased))
+    return evidence.verdict
 }
 
-/// Checks that `measured` is at least `threshold`.
+/// Records a claim this run does not test, and why: an empty comparison set, or a scale
+/// the profile does not reach ("not reached at this scale: the sparsest LIP is 73.8 %").
+/// It is never held.
 @discardableResult
-public func claim(_ statement: String, measured: Double, atLeast threshold: Double, unit: String = "") -> Bool {
-    let held = measured >= threshold
-    let comparison = String(format: "%.4g%@ %@ %.4g%@", measured, unit, held ? "≥" : "<", threshold, unit)
-    session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: comparison,
-                               measured: measured, expected: threshold, held: held))
-    return held
-}
-
-/// Checks that `measured` is at most `threshold`.
-@discardableResult
-public func claim(_ statement: String, measured: Double, atMost threshold: Double, unit: String = "") -> Bool {
-    let held = measured <= threshold
-    let comparison = String(format: "%.4g%@ %@ %.4g%@", measured, unit, held ? "≤" : ">", threshold, unit)
-    session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: comparison,
-                               measured: measured, expected: threshold, held: held))
-    return held
-}
-
-/// A statement checked by arbitrary code, with the evidence in words.
-@discardableResult
-public func claim(_ statement: String, holds: Bool, evidence: String) -> Bool {
-    session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: evidence,
-                               measured: nil, expected: nil, held: holds))
-    return holds
+public func claimNotChecked(_ statement: String, source: String, paper: String? = nil, reason: String) -> Verdict {
+    session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: reason, source: source,
+                               paper: paper, evidence: nil, verdict: .notChecked))
+    return .notChecked
 }

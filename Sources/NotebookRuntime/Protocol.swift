@@ -50,11 +50,43 @@ public struct TableRecord: Codable, Equatable, Sendable {
 public struct ClaimRecord: Codable, Equatable, Sendable {
     public var chunk: Int
     public var statement: String
-    /// What was measured and what it was compared with, in words ("34.52 dB ≥ 33.32 dB").
+    /// What was measured and what it was compared with, in words
+    /// ("LIP − dense: +0.41 dB [−0.12, +0.94], n 3, sd 0.21").
     public var comparison: String
     public var measured: Double?
     public var expected: Double?
     public var held: Bool
+    /// Where the claim comes from: the paper's section or figure, "DIP paper", or "ours"
+    /// for the audit's own hypotheses. Nil in records written before claims had sources.
+    public var source: String?
+    /// The paper's number for it, in words ("+1.20 dB at 79 %"), where it reports one.
+    public var paper: String?
+    /// The paired comparison over seeds behind the verdict.
+    public var evidence: PairedComparison?
+    /// Nil in records written before there were four verdicts (then `held` decides).
+    public var verdict: Verdict?
+    /// The same comparison on numbers chosen without the clean image (the step a
+    /// stopping rule picked), beside the oracle's; reported, not part of the verdict.
+    public var withoutOracle: PairedComparison?
+
+    public init(chunk: Int, statement: String, comparison: String, measured: Double? = nil, expected: Double? = nil,
+                source: String? = nil, paper: String? = nil, evidence: PairedComparison? = nil, verdict: Verdict,
+                withoutOracle: PairedComparison? = nil) {
+        self.chunk = chunk
+        self.statement = statement
+        self.comparison = comparison
+        self.measured = measured
+        self.expected = expected
+        self.held = verdict == .held
+        self.source = source
+        self.paper = paper
+        self.evidence = evidence
+        self.verdict = verdict
+        self.withoutOracle = withoutOracle
+    }
+
+    /// The verdict, also for old records (held or failed).
+    public var outcome: Verdict { verdict ?? (held ? .held : .failed) }
 }
 
 public struct CacheRecord: Codable, Equatable, Sendable {

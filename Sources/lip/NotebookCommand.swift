@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NotebookRunner
+import NotebookRuntime
 
 struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -115,7 +116,7 @@ struct NotebooksFailed: Error, CustomStringConvertible {
 
 func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
     let runOptions = try options.runOptions()
-    var rows: [(name: String, seconds: Double, hits: Int, misses: Int, held: Int, failed: Int, status: String)] = []
+    var rows: [(name: String, seconds: Double, hits: Int, misses: Int, claims: ClaimCounts, status: String)] = []
     var problems: [String] = []
     for file in files {
         FileHandle.standardError.write(Data("▶ \(file) (\(runOptions.profile))\n".utf8))
@@ -124,7 +125,7 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
             run = try NotebookRunner.run(file, options: runOptions)
         } catch {
             problems.append("\(error)")
-            rows.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, 0, 0, 0, 0, 0, "error"))
+            rows.append((URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, 0, 0, 0, ClaimCounts([]), "error"))
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             continue
         }
@@ -149,23 +150,28 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
             problems.append("\(file): unresolved cross-references: \(output.unresolvedReferences.map { "@\($0)" }.joined(separator: ", "))")
         }
         let claims = run.claims
-        let failedClaims = claims.filter { !$0.held }
+        let counts = ClaimCounts(claims)
+        // Only a claim the evidence contradicts fails a checked run; inconclusive and
+        // unchecked claims are reported, not failed.
+        let failedClaims = claims.filter { $0.outcome == .failed }
         if options.check && !failedClaims.isEmpty {
             problems.append("\(file): \(failedClaims.count) claim(s) failed: " + failedClaims.map(\.statement).joined(separator: "; "))
         }
-        rows.append((run.notebook.name, run.wallSeconds, run.cacheHits, run.cacheMisses, claims.count - failedClaims.count,
-                     failedClaims.count, status))
-        print("\(run.notebook.name): \(status), \(String(format: "%.1f", run.wallSeconds)) s, cache \(run.cacheHits) hit / \(run.cacheMisses) miss, claims \(claims.count - failedClaims.count) held / \(failedClaims.count) failed → \(output.html.path)")
+        rows.append((run.notebook.name, run.wallSeconds, run.cacheHits, run.cacheMisses, counts, status))
+        print("\(run.notebook.name): \(status), \(String(format: "%.1f", run.wallSeconds)) s, cache \(run.cacheHits) hit / \(run.cacheMisses) miss, claims \(counts.summary) → \(output.html.path)")
     }
     if files.count > 1 {
         print("")
-        print("notebook".padding(toLength: 28, withPad: " ", startingAt: 0) + "    time   cache hit/miss   claims held/failed   status")
+        print("notebook".padding(toLength: 28, withPad: " ", startingAt: 0) + "    time   cache hit/miss   claims held/failed/inconclusive/not checked   status")
         for r in rows {
+            let c = r.claims
             print(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                  + String(format: "%7.1fs   %5d / %-5d     %5d / %-5d        ", r.seconds, r.hits, r.misses, r.held, r.failed) + r.status)
+                  + String(format: "%7.1fs   %5d / %-5d     %3d / %3d / %3d / %3d                    ", r.seconds, r.hits, r.misses,
+                           c.held, c.failed, c.inconclusive, c.notChecked) + r.status)
         }
         let total = rows.reduce(0) { $0 + $1.seconds }
-        print(String(format: "total %.1f s; claims %d held, %d failed", total, rows.reduce(0) { $0 + $1.held }, rows.reduce(0) { $0 + $1.failed }))
+        let all = rows.reduce(ClaimCounts([])) { $0 + $1.claims }
+        print(String(format: "total %.1f s; claims ", total) + all.summary)
     }
     if !problems.isEmpty {
         // Failures were printed as they happened; end with a short list.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NotebookRunner
+import NotebookRuntime
 
 struct PaperCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct PaperCommand: ParsableCommand {
         func run() throws {
             let builder = PaperBuilder(source: source, figures: figures, output: output)
             let result = try builder.build()
-            print("\(result.html.path): \(result.figures) figures, \(result.tables) tables from \(result.notebooks.count) notebooks; claims \(result.claimsHeld) held, \(result.claimsFailed) not held")
+            print("\(result.html.path): \(result.figures) figures, \(result.tables) tables from \(result.notebooks.count) notebooks; claims \(result.claims.summary)")
             print("\(result.markdown.path)")
             if pdf {
                 if let file = try builder.printPDF(result.html) {

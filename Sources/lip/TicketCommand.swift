@@ -67,6 +67,7 @@ struct TicketCommand: ParsableCommand {
             var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),
                                       folder: TicketFolder(out), settings: settings)
             search.progress = { print($0) }
+            search.trainRewindWeights(onObservationOf: problems)
             let manifest = try search.run()
             print("ticket in \(out)/: rounds 0-\(manifest.rounds.last?.round ?? 0), final sparsity \(String(format: "%.2f", 100 * (manifest.rounds.last?.sparsity ?? 0))) %")
         }

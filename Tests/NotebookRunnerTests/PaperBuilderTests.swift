@@ -89,7 +89,7 @@ struct PaperBuilderTests {
             {{runs}}
             """)
         #expect(result.figures == 1 && result.tables == 1)
-        #expect(result.claimsHeld == 1 && result.claimsFailed == 1)
+        #expect(result.claims.held == 1 && result.claims.failed == 1)
         #expect(html.contains("<h1>Rebuilt</h1>"))
         #expect(html.contains("data:image/png;base64,iVBORw0KGgo"))
         #expect(html.contains("Figure 1: A curve."))

@@ -18,6 +18,12 @@ public struct TicketSearch {
     /// SynFlow's pruning steps per mask (the paper's 100).
     public var synflowIterations = 100
     public var progress: ((String) -> Void)?
+    /// The problem late rewinding's θ_R is trained on, when it is not the mask-finding
+    /// problem: denoising finds its masks on the clean image (the LIP protocol), but the
+    /// weights it rewinds to must come from the noisy observation, or every later round
+    /// starts from weights that have seen the ground truth. Nil: θ_R is captured while
+    /// round 0 trains on the mask-finding problem.
+    public var rewindProblem: RestorationProblem?
 
     public init(configuration: TicketSearchConfiguration, problems: [RestorationProblem], folder: TicketFolder,
                 settings: FitSettings) {
@@ -27,8 +33,17 @@ public struct TicketSearch {
         self.settings = settings
     }
 
+    /// Late rewinding on a task whose masks are found on something other than the
+    /// observation (denoising: the clean image) trains θ_R on the observation of
+    /// `problems[0]`; other searches capture θ_R during round 0.
+    public mutating func trainRewindWeights(onObservationOf problems: [RestorationProblem]) {
+        guard configuration.rewindIteration > 0, let first = problems.first,
+              first.maskFindingProblem.observation.pixels != first.observation.pixels else { return }
+        rewindProblem = first
+    }
+
     /// The seed of round k's input z and jitter (the LIP code draws a new z each round).
-    func roundSeed(_ round: Int) -> UInt64 {
+    public func roundSeed(_ round: Int) -> UInt64 {
         var random = RandomSource(seed: configuration.seed).derived("round-\(round)")
         return random.next()
     }
@@ -192,12 +207,17 @@ public struct TicketSearch {
                                          seed: roundSettings.seed)
             var rewind: [SafeTensors.Entry]? = nil
             let rewindAt = configuration.rewindIteration
+            if round == 0 && rewindAt > 0, let rewindProblem {
+                rewind = try rewindWeights(on: rewindProblem, from: startWeights, steps: rewindAt, seed: roundSettings.seed)
+            }
             let result = try fitDeepImagePrior(
                 network: network, input: input, settings: roundSettings, loss: loss,
                 observedPSNR: { problems[0].observedPSNR($0) }, clean: problems[0].clean.pixels,
                 lumaPSNR: problems[0].task == .sr ? { problems[0].psnrY(of: $0) } : nil,
                 progress: { record in
-                    if round == 0 && rewindAt > 0 && record.iteration + 1 == rewindAt { rewind = network.stateDict() }
+                    if round == 0 && rewindAt > 0 && rewindProblem == nil && record.iteration + 1 == rewindAt {
+                        rewind = network.stateDict()
+                    }
                 })
             if round == 0 && rewindAt > 0 {
                 guard let rewind else { fatalError("rewind iteration \(rewindAt) was checked to be below the steps") }
@@ -216,6 +236,22 @@ public struct TicketSearch {
             progress?(String(format: "round %d: sparsity %.2f %%, best PSNR %.2f dB, %.0f s", round, 100 * mask.sparsity,
                              result.bestEMAPSNR.psnrEMA, Date().timeIntervalSince(start)))
         }
+    }
+
+    /// θ_R for late rewinding: the dense network trained from θ0 for `steps` steps on
+    /// `problem` (the observation), with round 0's input z and jitter.
+    func rewindWeights(on problem: RestorationProblem, from initial: SafeTensors, steps: Int,
+                       seed: UInt64) throws -> [SafeTensors.Entry] {
+        let network = makeNetwork()
+        try network.loadStateDict(initial, source: "initial weights")
+        var settings = problem.defaultSettings
+        settings.iterations = steps
+        settings.learningRate = configuration.learningRate
+        settings.seed = seed
+        let input = makeNetworkInput(depth: 32, height: problem.clean.height, width: problem.clean.width, seed: seed)
+        _ = try fitDeepImagePrior(network: network, input: input, settings: settings, loss: { problem.loss($0) },
+                                  observedPSNR: { problem.observedPSNR($0) }, clean: problem.clean.pixels)
+        return network.stateDict()
     }
 
     /// Baselines whose masks need no per-round training: each round's mask is made
@@ -320,14 +356,21 @@ extension TicketSearchConfiguration {
 /// Runs (or resumes, or finds finished) a ticket search on `problems` in `folder` and
 /// returns its manifest: the one-call form notebooks use.
 @discardableResult
+///
+/// `onObservation` finds the masks on the degraded observations themselves, also for
+/// denoising (whose protocol finds them on the clean image): the audit of what the clean
+/// image is worth to a mask.
 public func findTicket(_ configuration: TicketSearchConfiguration, problems: [RestorationProblem], in folder: String,
-                       synflowIterations: Int = 100, progress: ((String) -> Void)? = nil) throws -> TicketManifest {
+                       synflowIterations: Int = 100, onObservation: Bool = false,
+                       progress: ((String) -> Void)? = nil) throws -> TicketManifest {
     var settings = problems[0].defaultSettings
     settings.iterations = configuration.iterations
     settings.learningRate = configuration.learningRate
-    var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),
+    var search = TicketSearch(configuration: configuration,
+                              problems: onObservation ? problems : problems.map(\.maskFindingProblem),
                               folder: TicketFolder(folder), settings: settings)
     search.progress = progress
     search.synflowIterations = synflowIterations
+    search.trainRewindWeights(onObservationOf: problems)
     return try search.run()
 }

@@ -1,0 +1,83 @@
+import Foundation
+import LIPCore
+
+/// The scale a profile runs the paper's experiments at: crop size, seeds, Adam steps per
+/// task, the IMP search's steps per round, the deep decoder's steps. Every notebook reads
+/// the same scale, so the notebooks ask for the same searches and evaluations and each is
+/// computed once.
+///
+/// The steps are chosen by measurement, not by habit: at 64x64 (the quick profile's
+/// crops), the dense DIP's moving-average PSNR on the denoising stand-in peaks at steps
+/// 581 and 623 (seeds 42 and 7) and then falls by 4 dB by step 1500, so denoising runs 800
+/// steps (the peak at ≤ 80 % of them). Inpainting keeps rising slowly to step 1500 (its
+/// observation has no noise to overfit), SR x4 peaks at steps 1238-1270 of 1500 on the raw
+/// output and SR x8 at 140-1046; those run 1000 steps in quick, and the convergence check
+/// of every claim says which runs had not levelled off. The deep decoder is still rising
+/// at step 1500 on all four tasks (it has no noise-fitting phase to stop before), so it
+/// runs 3000 steps.
+public struct Scale: Codable, Sendable, Equatable {
+    public var name: String
+    /// Centre crop, pixels a side (0: the whole image).
+    public var size: Int
+    public var seeds: [UInt64]
+    /// Adam steps of each evaluation, by Fig. 2 row id.
+    public var steps: [String: Int]
+    /// Adam steps of each IMP round (the search that finds the masks).
+    public var searchSteps: [String: Int]
+    public var deepDecoderSteps: Int
+    /// The deepest IMP round the shared searches run to.
+    public var rounds: Int
+    /// What this scale cuts from the paper's protocol, in words.
+    public var cuts: String
+
+    public static let smoke = Scale(
+        name: "smoke", size: 64, seeds: [42],
+        steps: ["denoising": 4, "inpainting": 4, "sr-x4": 4, "sr-x8": 4],
+        searchSteps: ["denoising": 4, "inpainting": 4, "sr-x4": 4, "sr-x8": 4],
+        deepDecoderSteps: 4, rounds: 2,
+        cuts: "a few steps per run and one seed: it checks that the notebook works, and no claim can be decided")
+
+    public static let quick = Scale(
+        name: "quick", size: 64, seeds: [42, 7, 1],
+        steps: ["denoising": 800, "inpainting": 1000, "sr-x4": 1000, "sr-x8": 1000],
+        searchSteps: ["denoising": 250, "inpainting": 250, "sr-x4": 250, "sr-x8": 250],
+        deepDecoderSteps: 3000, rounds: 4,
+        cuts: "64x64 crops instead of whole images; IMP rounds of 250 steps (the paper trains each round as long as it evaluates) and 4 rounds (59 % sparsity) instead of 24; evaluations of 800 steps for denoising and 1000 for inpainting and SR (measured, see `Scale`); three seeds")
+
+    public static let paper = Scale(
+        name: "paper", size: 0, seeds: [42, 7, 1],
+        steps: ["denoising": 3000, "inpainting": 3000, "sr-x4": 2000, "sr-x8": 2000],
+        searchSteps: ["denoising": 3000, "inpainting": 3000, "sr-x4": 2000, "sr-x8": 2000],
+        deepDecoderSteps: 5000, rounds: 24,
+        cuts: "none of the paper's settings; three seeds as the paper")
+
+    public static let all = [smoke, quick, paper]
+
+    public static func named(_ name: String) throws -> Scale {
+        guard let scale = all.first(where: { $0.name == name }) else {
+            throw ExperimentError.unknownBenchmark(name, known: all.map(\.name))
+        }
+        return scale
+    }
+
+    public func steps(for benchmark: Benchmark) -> Int { steps[benchmark.id] ?? steps["denoising"]! }
+    public func searchSteps(for benchmark: Benchmark) -> Int { searchSteps[benchmark.id] ?? searchSteps["denoising"]! }
+
+    /// The benchmark's problem at this scale for one seed (`image`: another picture, for
+    /// transfer across images).
+    /// `size` overrides the scale's crop (multi-image IMP needs images cropped alike).
+    public func experiment(_ benchmark: Benchmark, data: ImageData, seed: UInt64, image: String? = nil,
+                           size: Int? = nil) throws -> Experiment {
+        var experiment = try Experiment(benchmark, data: data, size: size ?? self.size, iterations: steps(for: benchmark),
+                                        seed: seed, image: image)
+        experiment.searchIterations = searchSteps(for: benchmark)
+        experiment.deepDecoderIterations = deepDecoderSteps
+        return experiment
+    }
+
+    /// The IMP round a claim about sparsity `sparsity` is checked at: the round whose
+    /// nominal sparsity 1 − 0.8^k is nearest, or the deepest this scale reaches.
+    public func round(nearest sparsity: Double, reachable: Int? = nil) -> Int {
+        min(PaperPoint(sparsity: sparsity, psnr: 0).round, reachable ?? rounds)
+    }
+}

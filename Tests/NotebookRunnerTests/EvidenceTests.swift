@@ -1,0 +1,135 @@
+import Foundation
+import NotebookRuntime
+import Testing
+
+/// The statistics behind claim verdicts, on synthetic numbers with known answers.
+struct EvidenceTests {
+    @Test(arguments: [
+        // (degrees of freedom, p, t): tables of Student's t (R's qt()).
+        (1.0, 0.975, 12.706204736174698), (2.0, 0.975, 4.302652729749464), (4.0, 0.975, 2.7764451051977934),
+        (9.0, 0.975, 2.2621571628540993), (30.0, 0.975, 2.0422724563012373), (2.0, 0.95, 2.919985580355516),
+        (7.0, 0.999, 4.785281509935304),
+    ])
+    func studentQuantilesMatchTables(_ case: (Double, Double, Double)) {
+        let (df, p, expected) = `case`
+        let t = StudentT(degreesOfFreedom: df)
+        #expect(abs(t.quantile(p) - expected) < 1e-7 * expected)
+        #expect(abs(t.quantile(1 - p) + expected) < 1e-7 * expected)
+        #expect(abs(t.cdf(expected) - p) < 1e-10)
+    }
+
+    @Test func studentCDFIsSymmetricAndMonotone() {
+        let t = StudentT(degreesOfFreedom: 3)
+        #expect(t.cdf(0) == 0.5)
+        var last = 0.0
+        for x in stride(from: -20.0, through: 20, by: 0.25) {
+            let p = t.cdf(x)
+            #expect(p >= last)
+            #expect(abs(p + t.cdf(-x) - 1) < 1e-12)
+            last = p
+        }
+    }
+
+    /// Differences 1, 2, 3: mean 2, sd 1, half-width t(0.975, 2) / √3 = 2.4841.
+    @Test func intervalOfThreeSeeds() throws {
+        let c = PairedComparison(a: [11, 12, 13], b: [10, 10, 10], seeds: [1, 2, 3], rule: .superiority)
+        #expect(c.meanDifference == 2)
+        #expect(abs((c.differenceStd ?? 0) - 1) < 1e-12)
+        let interval = try #require(c.interval)
+        #expect(abs(interval.lowerBound - (2 - 2.4841377)) < 1e-6)
+        #expect(abs(interval.upperBound - (2 + 2.4841377)) < 1e-6)
+        #expect(c.verdict == .inconclusive)
+        #expect(c.bootstrapInterval == nil)
+    }
+
+    @Test func everyVerdictIsReachable() {
+        let seeds: [UInt64] = [1, 2, 3, 4]
+        let held = PairedComparison(a: [1.0, 1.1, 0.9, 1.05], b: [0, 0, 0, 0], seeds: seeds, rule: .superiority)
+        #expect(held.verdict == .held && held.reason == nil)
+        let failed = PairedComparison(a: [0, 0, 0, 0], b: [1.0, 1.1, 0.9, 1.05], seeds: seeds, rule: .superiority)
+        #expect(failed.verdict == .failed)
+        let inconclusive = PairedComparison(a: [1, -1, 0.5, -0.4], b: [0, 0, 0, 0], seeds: seeds, rule: .superiority)
+        #expect(inconclusive.verdict == .inconclusive)
+        let empty = PairedComparison(a: [], b: [], seeds: [], rule: .superiority)
+        #expect(empty.verdict == .notChecked)
+        let notReached = PairedComparison.notChecked(rule: .superiority, reason: "not reached at this scale")
+        #expect(notReached.verdict == .notChecked && notReached.reason == "not reached at this scale")
+    }
+
+    @Test func oneSeedIsNeverHeld() {
+        let c = PairedComparison(a: [40], b: [0], seeds: [7], rule: .superiority)
+        #expect(c.verdict == .inconclusive)
+        #expect(c.interval == nil && c.pValue == nil)
+        #expect(c.meanDifference == 40)
+    }
+
+    @Test func marginsMoveTheBound() {
+        let seeds: [UInt64] = [1, 2, 3, 4, 5]
+        let a = [-0.10, -0.05, -0.12, -0.08, -0.06], b = [0.0, 0, 0, 0, 0]
+        // Clearly a little worse: fails superiority, holds non-inferiority within 0.2 and
+        // equivalence within 0.2, fails equivalence within 0.01.
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .superiority).verdict == .failed)
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .nonInferiority(margin: 0.2)).verdict == .held)
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .equivalence(margin: 0.2)).verdict == .held)
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .equivalence(margin: 0.01)).verdict == .failed)
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .nonInferiority(margin: 0.01)).verdict == .failed)
+        // Beating by a margin: −0.082 clears −0.3 but not −0.05.
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .exceeds(by: -0.3)).verdict == .held)
+        #expect(PairedComparison(a: a, b: b, seeds: seeds, rule: .exceeds(by: 0)).verdict == .failed)
+    }
+
+    @Test func unconvergedRunsMakeItInconclusive() {
+        let runs = [RunConvergence(label: "dense seed 1", bestStep: 999, steps: 1000),
+                    RunConvergence(label: "LIP seed 1", bestStep: 400, steps: 1000)]
+        let c = PairedComparison(a: [1.0, 1.1, 0.9], b: [0, 0, 0], seeds: [1, 2, 3], rule: .superiority, runs: runs)
+        #expect(c.verdict == .inconclusive)
+        #expect(c.reason?.contains("dense seed 1 peaked at step 999 of 1000, late gain unknown") == true)
+        #expect(!runs[0].converged && runs[1].converged)
+        #expect(RunConvergence(label: "", bestStep: 898, steps: 1000).converged)
+        #expect(!RunConvergence(label: "", bestStep: 900, steps: 1000).converged)
+        // A plateau counts; a late climb does not.
+        #expect(RunConvergence(label: "", bestStep: 999, steps: 1000, lateGain: 0.02).converged)
+        #expect(!RunConvergence(label: "", bestStep: 999, steps: 1000, lateGain: 0.3).converged)
+    }
+
+    @Test func pValuesAgreeWithTheInterval() throws {
+        // One-sided p < 0.025 exactly when the 95 % interval excludes the bound.
+        for shift in stride(from: -1.0, through: 1.0, by: 0.05) {
+            let a = [0.3, -0.2, 0.5, 0.1, 0.0].map { $0 + shift }
+            let c = PairedComparison(a: a, b: [0, 0, 0, 0, 0], seeds: [1, 2, 3, 4, 5], rule: .superiority)
+            let p = try #require(c.pValue)
+            #expect((p < PairedComparison.alpha) == (c.verdict == .held))
+        }
+    }
+
+    @Test func bootstrapFromEightSeedsIsDeterministic() throws {
+        let a = [0.5, 0.7, 0.2, 0.9, 0.4, 0.6, 0.3, 0.8]
+        let c1 = PairedComparison(a: a, b: Array(repeating: 0, count: 8), seeds: Array(1...8), rule: .superiority)
+        let c2 = PairedComparison(a: a, b: Array(repeating: 0, count: 8), seeds: Array(1...8), rule: .superiority)
+        let boot = try #require(c1.bootstrapInterval)
+        #expect(boot == c2.bootstrapInterval)
+        #expect(boot.lowerBound > 0.2 && boot.upperBound < 0.9 && boot.contains(0.55))
+    }
+
+    @Test func holmStepsDown() {
+        let adjusted = holmAdjusted([0.01, nil, 0.04, 0.03, 0.005])
+        // Sorted 0.005, 0.01, 0.03, 0.04 over 4 tests: 0.02, 0.03, 0.06, max(0.06, 0.04) = 0.06.
+        let expected: [Double?] = [0.03, nil, 0.06, 0.06, 0.02]
+        for (x, y) in zip(adjusted, expected) {
+            if let y { #expect(abs((x ?? -1) - y) < 1e-12) } else { #expect(x == nil) }
+        }
+        #expect(holmAdjusted([0.9, 0.8]).allSatisfy { ($0 ?? 0) <= 1 })
+    }
+
+    @Test func countsKeepTheFourVerdictsApart() {
+        func record(_ verdict: Verdict) -> ClaimRecord {
+            ClaimRecord(chunk: 0, statement: "s", comparison: "c", verdict: verdict)
+        }
+        let counts = ClaimCounts([record(.held), record(.failed), record(.inconclusive), record(.inconclusive), record(.notChecked)])
+        #expect(counts == { var c = ClaimCounts([]); c.held = 1; c.failed = 1; c.inconclusive = 2; c.notChecked = 1; return c }())
+        #expect(counts.summary == "1 held, 1 failed, 2 inconclusive, 1 not checked")
+        // A record from before the four verdicts still reads as held or failed.
+        let old = try! JSONDecoder().decode(ClaimRecord.self, from: Data(#"{"chunk":1,"statement":"s","comparison":"c","held":false}"#.utf8))
+        #expect(old.outcome == .failed)
+    }
+}
