@@ -7,11 +7,15 @@ import Plotting
 /// the verdict, the p-value before and after Holm's correction over all the claims of the
 /// page, and whether every run behind it converged. The paper's claims come first (by
 /// source), then the audit's own ("ours").
-struct ClaimsTable {
-    var claims: [(notebook: String, record: ClaimRecord)]
+public struct ClaimsTable {
+    public var claims: [(notebook: String, record: ClaimRecord)]
+
+    public init(claims: [(notebook: String, record: ClaimRecord)]) {
+        self.claims = claims
+    }
 
     /// Sorted as the page shows them.
-    var rows: [(notebook: String, record: ClaimRecord)] {
+    public var rows: [(notebook: String, record: ClaimRecord)] {
         func rank(_ record: ClaimRecord) -> Int {
             switch record.source {
             case nil: 2
@@ -29,9 +33,9 @@ struct ClaimsTable {
         }.map(\.element)
     }
 
-    var counts: ClaimCounts { ClaimCounts(claims.map(\.record)) }
+    public var counts: ClaimCounts { ClaimCounts(claims.map(\.record)) }
 
-    func table(failures: [String: String]) -> Table {
+    public func table(failures: [String: String] = [:]) -> Table {
         var table = Table(columns: [.init("claim", alignRight: false), .init("source", alignRight: false),
                                     .init("paper", alignRight: false), .init("ours", alignRight: false),
                                     .init("seeds", format: "%.0f"), .init("verdict", alignRight: false),
@@ -65,7 +69,7 @@ struct ClaimsTable {
     }
 
     /// "Claims: 2 held (1 after Holm's correction over 9 tested), 1 failed, ...".
-    var summary: String {
+    public var summary: String {
         let adjusted = holmAdjusted(claims.map { $0.record.evidence?.pValue })
         let tested = adjusted.compactMap { $0 }.count
         let heldAfterHolm = zip(claims, adjusted).filter { $0.0.record.outcome == .held && ($0.1 ?? 1) < PairedComparison.alpha }.count

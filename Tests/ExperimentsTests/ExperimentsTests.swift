@@ -110,3 +110,59 @@ struct ExperimentTests {
         }
     }
 }
+
+struct ScaleTests {
+    @Test func profilesHaveTheirScales() throws {
+        #expect(try Scale.named("quick") == .quick)
+        #expect(try Scale.named("smoke") == .smoke)
+        #expect(try Scale.named("paper") == .paper)
+        #expect(throws: ExperimentError.self) { try Scale.named("huge") }
+        // Paired claims need seeds: every profile that decides claims runs at least three.
+        #expect(Scale.quick.seeds.count >= 3 && Scale.paper.seeds.count >= 3)
+        for scale in Scale.all {
+            for benchmark in Benchmark.figureTwo {
+                #expect(scale.steps(for: benchmark) > 0 && scale.searchSteps(for: benchmark) > 0)
+            }
+        }
+        // The paper's step counts: 3000 (2000 for SR), searches as long as evaluations.
+        #expect(Scale.paper.steps(for: .denoising) == 3000 && Scale.paper.steps(for: .superResolutionX8) == 2000)
+        #expect(Scale.paper.searchSteps(for: .inpainting) == Scale.paper.steps(for: .inpainting))
+    }
+
+    @Test func claimsAreCheckedAtTheNearestReachableRound() {
+        #expect(Scale.paper.round(nearest: 0.79) == 7 && Scale.paper.round(nearest: 0.9953) == 24)
+        #expect(Scale.quick.round(nearest: 0.79) == Scale.quick.rounds)
+        #expect(Scale.quick.round(nearest: 0.2) == 1)
+        #expect(Scale.quick.round(nearest: 0.9953, reachable: 14) == 14)
+    }
+
+    @Test func experimentsCarryTheScalesStepCounts() throws {
+        let e = try Scale.quick.experiment(.denoising, data: .embedded, seed: 7, image: astronaut)
+        #expect(e.settings.iterations == 800 && e.searchIterations == 250 && e.deepDecoderIterations == 3000)
+        #expect(e.problem.clean.width == 64)
+        let whole = try Scale.quick.experiment(.denoising, data: .embedded, seed: 7, image: astronaut, size: 96)
+        #expect(whole.problem.clean.width == 96)
+    }
+}
+
+/// Evaluations score each task as the LIP code does, and record where each run peaked.
+struct EvaluationTests {
+    @Test func inpaintingIsScoredOnTheRawOutputAndDenoisingOnTheAverage() throws {
+        for benchmark in [Benchmark.inpainting, .denoising] {
+            var e = try Experiment(benchmark, data: .embedded, size: 64, iterations: 30, seed: 3, image: astronaut)
+            e.deepDecoderIterations = 30
+            let v = try e.deepDecoder(channels: 8)
+            #expect(v.steps == 30)
+            #expect(v.best >= v.final && v.best >= v.curve.max()! - 1e-12)
+            #expect(v.curve.count == 30 && v.curve[v.bestStep] == v.best)
+            if benchmark == .denoising {
+                #expect(v.best == v.bestEMA && v.bestStep == v.bestEMAStep)
+            }
+            // Short runs are shorter than the variance detector's window: it reports nothing.
+            #expect(v.detected == nil && v.withoutOracle == v.final)
+            let convergence = v.convergence("decoder")
+            #expect(convergence.steps == 30 && convergence.bestStep == v.bestStep)
+            #expect(v.lateGain >= 0 && (v.lateGain == 0) == (v.bestStep < 27))
+        }
+    }
+}

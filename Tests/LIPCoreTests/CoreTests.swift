@@ -180,3 +180,32 @@ struct SeedStatisticsTests {
         #expect(SeedStatistics([5]).formatted() == "5.00")
     }
 }
+
+/// The windowed moving variance detector (Wang et al., TMLR 2023) on outputs whose
+/// spread is known: quiet around step 300, noisier before and after.
+struct EarlyStoppingTests {
+    @Test func detectorFindsTheQuietestWindowAndStopsAfterItsPatience() {
+        var detector = WindowedVarianceDetector(window: 20, patience: 100)
+        var random = RandomSource(seed: 11)
+        for step in 0..<600 {
+            let amplitude = Float(0.01 + abs(Double(step) - 300) / 300)
+            let output = random.normal(count: 16, std: 1).map { 0.5 + amplitude * $0 }
+            detector.observe(step: step, output: output)
+        }
+        let found = try! #require(detector.minimumStep)
+        // The window ending at the minimum straddles step 300 (window 20).
+        #expect(abs(found - 310) <= 25)
+        #expect(detector.stoppedAt == found + 100)
+    }
+
+    @Test func varianceOfAConstantWindowIsZero() {
+        var detector = WindowedVarianceDetector(window: 3, patience: 5)
+        for step in 0..<3 { detector.observe(step: step, output: [0.25, 0.75]) }
+        #expect(detector.minimumStep == 2 && detector.minimumVariance == 0)
+        #expect(detector.stoppedAt == nil)
+        // The running sums drop what leaves the window: back to constant, back to zero.
+        for step in 3..<12 { detector.observe(step: step, output: step < 5 ? [1, 0] : [0.25, 0.75]) }
+        #expect(detector.minimumVariance == 0 && detector.minimumStep == 2)
+        #expect(detector.stoppedAt == 7)
+    }
+}

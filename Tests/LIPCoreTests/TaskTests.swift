@@ -123,6 +123,9 @@ struct ProblemTests {
         #expect(throws: ProblemError.self) { try RestorationProblem.superResolution(gradientImage(side: 36), factor: 8) }
         let problem = try RestorationProblem.superResolution(gradientImage(side: 64), factor: 4)
         #expect(problem.observation.height == 16)
+        // Made as DIP and LIP make it: Pillow's Lanczos resize of the 8-bit image.
+        #expect(problem.observation == gradientImage(side: 64).pillowLanczosResized(width: 16, height: 16))
+        #expect(problem.observation.pixels.allSatisfy { abs(($0 * 255).rounded() - $0 * 255) < 1e-3 })
         #expect(problem.defaultSettings.iterations == 2000)
         #expect(problem.defaultSettings.inputNoiseStd == 0.03)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRunner
 import NotebookRuntime
 import Testing
 
@@ -8,7 +9,7 @@ struct EvidenceTests {
         // (degrees of freedom, p, t): tables of Student's t (R's qt()).
         (1.0, 0.975, 12.706204736174698), (2.0, 0.975, 4.302652729749464), (4.0, 0.975, 2.7764451051977934),
         (9.0, 0.975, 2.2621571628540993), (30.0, 0.975, 2.0422724563012373), (2.0, 0.95, 2.919985580355516),
-        (7.0, 0.999, 4.785281509935304),
+        (7.0, 0.999, 4.78528963),
     ])
     func studentQuantilesMatchTables(_ case: (Double, Double, Double)) {
         let (df, p, expected) = `case`
@@ -131,5 +132,33 @@ struct EvidenceTests {
         // A record from before the four verdicts still reads as held or failed.
         let old = try! JSONDecoder().decode(ClaimRecord.self, from: Data(#"{"chunk":1,"statement":"s","comparison":"c","held":false}"#.utf8))
         #expect(old.outcome == .failed)
+    }
+}
+
+/// The claims table of the paper: the paper's claims first, p-values before and after
+/// Holm's correction, convergence.
+struct ClaimsTableTests {
+    @Test func sortsBySourceAndCorrectsForMultipleClaims() {
+        func record(_ statement: String, source: String?, a: [Double], runs: [RunConvergence] = []) -> ClaimRecord {
+            let evidence = PairedComparison(a: a, b: Array(repeating: 0, count: a.count), seeds: Array(1...UInt64(a.count)),
+                                            rule: .superiority, runs: runs)
+            return ClaimRecord(chunk: 0, statement: statement, comparison: evidence.summary(unit: " dB"), source: source,
+                               paper: source == "ours" ? nil : "+1.2 dB", evidence: evidence, verdict: evidence.verdict)
+        }
+        let late = [RunConvergence(label: "dense", bestStep: 99, steps: 100)]
+        let claims: [(notebook: String, record: ClaimRecord)] = [
+            ("audit", record("ours: strong", source: "ours", a: [1, 1.1, 0.9, 1.05])),
+            ("old", ClaimRecord(chunk: 0, statement: "old style", comparison: "0.5 ≥ 0", verdict: .held)),
+            ("fig2", record("paper: unconverged", source: "Fig. 2", a: [1, 1.1, 0.9], runs: late)),
+            ("fig1", record("paper: one seed", source: "abstract (claim 2)", a: [3])),
+        ]
+        let table = ClaimsTable(claims: claims)
+        #expect(table.rows.map(\.record.statement) == ["paper: one seed", "paper: unconverged", "ours: strong", "old style"])
+        let markdown = table.table().markdown()
+        #expect(markdown.contains("| p (Holm) |") && markdown.contains("converged?"))
+        #expect(markdown.contains("no (1 of 1 peaked last)"))
+        #expect(table.counts == { var c = ClaimCounts([]); c.held = 2; c.inconclusive = 2; return c }())
+        // Two tested claims (two or more seeds); the strong one survives the correction.
+        #expect(table.summary.contains("1 held after Holm's correction over the 2 tested"))
     }
 }

@@ -95,8 +95,8 @@ struct PaperBuilderTests {
         #expect(html.contains("Figure 1: A curve."))
         #expect(html.contains("href=\"#demo--fig-curve\"") && html.contains("id=\"demo--fig-curve\""))
         #expect(html.contains("Table 1: Numbers."))
-        #expect(html.contains("LIPs beat decoders") && html.contains("not held"))
-        #expect(html.contains("1 of 2 claim checks held."))
+        #expect(html.contains("LIPs beat decoders") && html.contains(">failed</td>"))
+        #expect(html.contains("Claims: 1 held, 1 failed, 0 inconclusive, 0 not checked"))
         #expect(html.contains("0123456789"))
         let markdown = try String(contentsOf: result.markdown, encoding: .utf8)
         // The Markdown copy links the figure where it lies, relative to the build folder.

@@ -67,8 +67,11 @@ public struct RestorationProblem {
         return problem
     }
 
-    /// Super-resolution by `factor` with DIP's Lanczos-2 downsampler; the LR image is made
-    /// from the ground truth with the same operator the loss uses.
+    /// Super-resolution by `factor`. The low-resolution input is made as DIP and LIP make
+    /// it: Pillow's antialiased Lanczos-3 resize of the 8-bit image, rounded to 8 bits
+    /// (`img_HR.resize(LR_size, Image.ANTIALIAS)`), not with the operator the loss uses
+    /// (DIP's Lanczos-2 downsampler, which would make the inverse problem easier than the
+    /// paper's: the model could explain its input exactly).
     ///
     /// The factor must be even: DIP's `Downsampler` (phase 0.5, `preserve_size`) pads by
     /// ⌊3f/2⌋ around a 4f-tap kernel, so an odd f yields H/f - 1 rows, not H/f (the
@@ -77,8 +80,8 @@ public struct RestorationProblem {
         guard factor >= 2, factor % 2 == 0, clean.height % factor == 0, clean.width % factor == 0 else {
             throw ProblemError.factor(factor: factor, size: "\(clean.width)x\(clean.height)")
         }
-        let low = GradientMode.withoutGradients { LanczosDownsampler(factor: factor)(clean.tensor) }
-        return RestorationProblem(task: .sr, clean: clean, observation: Image(low), mask: nil, sigma: nil,
+        let low = clean.pillowLanczosResized(width: clean.width / factor, height: clean.height / factor)
+        return RestorationProblem(task: .sr, clean: clean, observation: low, mask: nil, sigma: nil,
                                   factor: factor, degradation: "x\(factor)")
     }
 
