@@ -161,38 +161,29 @@ public enum Pruner {
         }
     }
 
-    /// SynFlow: with every parameter replaced by its absolute value, biases and BN shifts
-    /// zeroed, BN using its (initial) running statistics, and an input of ones, the score
-    /// of w is |w ⊙ ∂R/∂w| for R = sum of the pre-sigmoid output. Pruning follows
-    /// `iterations` steps of an exponential schedule to `keep` weights, rescoring each
-    /// step on the masked network (Tanaka et al. 2020, algorithm 1).
+    /// SynFlow (Tanaka et al. 2020, as Synaptic-Flow's `SynFlow.score`): every parameter
+    /// and running statistic replaced by its absolute value (convolution weights and
+    /// biases, batch-norm scales and shifts, running means and variances), batch norm in
+    /// evaluation mode, an all-ones input; the score of w is |w ⊙ ∂R/∂w| for R the sum of
+    /// the output *before* the final sigmoid. (On the linearised network the sigmoid
+    /// saturates, so R through it would have no gradient: the one departure from
+    /// Synaptic-Flow, whose classifiers end in logits.) Pruning follows `iterations`
+    /// steps of an exponential schedule to `keep` weights, rescoring each step on the
+    /// masked network (algorithm 1 of the paper).
     public static func synflowMask(network: any Layer, template: PruningMask, inputShape: [Int], keep: Int,
                                    iterations: Int = 100) throws -> PruningMask {
         let convolutions = network.convolutions.map(\.layer)
-        let norms = network.batchNorms.map(\.layer)
-        let savedWeights = convolutions.map(\.weight.data), savedBiases = convolutions.map { $0.bias?.data }
-        let savedNorms = norms.map { ($0.weight.data, $0.bias.data) }
-        defer {
-            for (conv, (w, b)) in zip(convolutions, zip(savedWeights, savedBiases)) { conv.weight.data = w; conv.bias?.data = b ?? [] }
-            for (norm, (w, b)) in zip(norms, savedNorms) { norm.weight.data = w; norm.bias.data = b }
-            norms.forEach { $0.usesRunningStatistics = false }
-        }
-        for conv in convolutions { conv.bias?.data = conv.bias!.data.map { _ in 0 } }
-        for norm in norms {
-            norm.weight.data = norm.weight.data.map(abs)
-            norm.bias.data = norm.bias.data.map { _ in 0 }
-            norm.usesRunningStatistics = true
-        }
-        let ones = Tensor(filling: 1, shape: inputShape)
+        let restore = linearize(network)
+        defer { restore() }
+        let linearised = convolutions.map(\.weight.data)
         var mask = template
         for l in mask.layers.indices { mask.layers[l].values = [Float](repeating: 1, count: mask.layers[l].count) }
         let total = Double(mask.count)
         for step in 1...iterations {
             for (l, conv) in convolutions.enumerated() {
-                conv.weight.data = zip(savedWeights[l], mask.layers[l].values).map { abs($0) * $1 }
+                conv.weight.data = zip(linearised[l], mask.layers[l].values).map { $0 * $1 }
             }
-            let gradients = convolutionGradients(network: network, input: ones, loss: { $0.sum() }, dropFinalSigmoid: true)
-            let scores = (0..<convolutions.count).map { l in zip(convolutions[l].weight.data, gradients[l]).map { abs($0 * $1) } }
+            let scores = linearisedScores(network: network, inputShape: inputShape)
             guard scores.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
                 throw PruningError.overflow("SynFlow scores overflowed Float32 at step \(step); use a smaller scoring input")
             }
@@ -201,6 +192,54 @@ public enum Pruner {
                                keep: min(mask.kept, target))
         }
         return mask
+    }
+
+    /// SynFlow's scores of the unpruned network (one scoring step), for tests against
+    /// the reference implementation.
+    public static func synflowScores(network: any Layer, inputShape: [Int]) -> [[Float]] {
+        let restore = linearize(network)
+        defer { restore() }
+        return linearisedScores(network: network, inputShape: inputShape)
+    }
+
+    static func linearisedScores(network: any Layer, inputShape: [Int]) -> [[Float]] {
+        let ones = Tensor(filling: 1, shape: inputShape)
+        let gradients = convolutionGradients(network: network, input: ones, loss: { $0.sum() }, dropFinalSigmoid: true)
+        return zip(weights(of: network), gradients).map { w, g in zip(w, g).map { abs($0 * $1) } }
+    }
+
+    /// Replaces every parameter and running statistic by its absolute value and puts
+    /// batch norm in evaluation mode; returns the function that undoes it.
+    static func linearize(_ network: any Layer) -> () -> Void {
+        let convolutions = network.convolutions.map(\.layer)
+        let norms = network.batchNorms.map(\.layer)
+        let savedConvolutions = convolutions.map { ($0.weight.data, $0.bias?.data) }
+        let savedNorms = norms.map { ($0.weight.data, $0.bias.data, $0.statistics.mean, $0.statistics.variance,
+                                      $0.usesRunningStatistics) }
+        for conv in convolutions {
+            conv.weight.data = conv.weight.data.map(abs)
+            if let bias = conv.bias { bias.data = bias.data.map(abs) }
+        }
+        for norm in norms {
+            norm.weight.data = norm.weight.data.map(abs)
+            norm.bias.data = norm.bias.data.map(abs)
+            norm.statistics.mean = norm.statistics.mean.map(abs)
+            norm.statistics.variance = norm.statistics.variance.map(abs)
+            norm.usesRunningStatistics = true
+        }
+        return {
+            for (conv, (w, b)) in zip(convolutions, savedConvolutions) {
+                conv.weight.data = w
+                if let b { conv.bias?.data = b }
+            }
+            for (norm, saved) in zip(norms, savedNorms) {
+                norm.weight.data = saved.0
+                norm.bias.data = saved.1
+                norm.statistics.mean = saved.2
+                norm.statistics.variance = saved.3
+                norm.usesRunningStatistics = saved.4
+            }
+        }
     }
 
     /// ∂loss/∂w for every convolution weight after one forward pass (no input jitter).

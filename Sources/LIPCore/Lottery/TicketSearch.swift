@@ -13,8 +13,9 @@ public struct TicketSearch {
     public var problems: [RestorationProblem]
     public var folder: TicketFolder
     public var settings: FitSettings
-    /// SynFlow's scoring input side (data-free, so small is fine).
-    public var synflowSide = 64
+    // SynFlow scores with an all-ones input of the image's size, as Synaptic-Flow scores
+    // with one of the data's size.
+
     /// SynFlow's pruning steps per mask (the paper's 100).
     public var synflowIterations = 100
     public var progress: ((String) -> Void)?
@@ -294,8 +295,8 @@ public struct TicketSearch {
                 mask = Pruner.keepHighest(dense, scores: scores!, keep: keep)
             case .synflow:
                 try network.loadStateDict(try folder.initialWeights(), source: "theta0")
-                let side = min(synflowSide, problems[0].clean.height, problems[0].clean.width)
-                mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, 32, side, side], keep: keep,
+                let image = problems[0].clean
+                mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, 32, image.height, image.width], keep: keep,
                                               iterations: synflowIterations)
             case .imp:
                 fatalError("IMP is iterative")
