@@ -9,6 +9,11 @@ public struct Toolchain {
     /// SwiftPM's release products folder (libLIP.so, Modules/).
     public let products: URL
 
+    public init(root: URL, products: URL) {
+        self.root = root
+        self.products = products
+    }
+
     /// Finds the build from the running `lip` executable (…/.build/<triple>/release/lip),
     /// or from `LIP_ROOT`.
     public static func locate() throws -> Toolchain {
@@ -49,12 +54,27 @@ public struct Toolchain {
     public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "Store", "TensorKit", "Networks", "ImageIO",
                                         "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]
 
-    /// Hash of the library's sources: any change to them invalidates cached results. The
-    /// command-line tool and the runner are not part of it: editing them changes no result.
-    public func librarySourceHash() -> String {
+    /// The targets whose code decides the numbers a search or an evaluation produces:
+    /// everything below presentation (plots, the notebook runtime's rendering and claims,
+    /// the runner, the command line).
+    public static let numericalTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "Store", "TensorKit", "Networks",
+                                          "ImageIO", "LIPCore", "Experiments"]
+
+    /// Hash of the library's sources: any change to them invalidates cached chunk results.
+    /// The command-line tool and the runner are not part of it: editing them changes no result.
+    public func librarySourceHash() -> String { sourceHash(of: Self.libraryTargets) }
+
+    /// Hash of what decides the numbers of a shared search or evaluation: the numerical
+    /// targets' sources, Package.swift (compiler flags), the compiler and the BLAS core.
+    /// Editing a plot style, a claim's wording or the runner keeps every computed search.
+    public func numericsHash(blasCore: String) -> String {
+        SHA256.hex("\(sourceHash(of: Self.numericalTargets))\u{0}\(Self.compilerVersion)\u{0}\(blasCore)")
+    }
+
+    func sourceHash(of targets: [String]) -> String {
         let sources = root.appendingPathComponent("Sources")
         var files: [String] = []
-        for target in Self.libraryTargets {
+        for target in targets {
             guard let walker = FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path) else { continue }
             for case let path as String in walker where [".swift", ".c", ".h", ".modulemap"].contains(where: path.hasSuffix) {
                 files.append("\(target)/\(path)")

@@ -138,7 +138,7 @@ public enum NotebookRunner {
             notebook: notebook.name, profile: options.profile, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
-            chunkCacheable: chunks.map(\.cache))
+            chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore))
         ChildProcesses.removeStaleSessionFiles(in: cache)
         let settingsFile = cache.appendingPathComponent("session-\(notebook.name)-\(getpid()).json")
         try AtomicFile.write(try JSONEncoder().encode(settings), to: settingsFile.path)

@@ -160,10 +160,14 @@ public struct SessionSettings: Codable, Sendable {
     public var chunkWidths: [Int]
     public var chunkHeights: [Int]
     public var chunkCacheable: [Bool]
+    /// What shared searches and evaluations are keyed by besides their own description:
+    /// the hash of the numerical code, the compiler and the BLAS core (nil: the library hash).
+    public var numericsHash: String?
 
     public init(notebook: String, profile: String, outputDirectory: String, cacheDirectory: String, force: Bool,
                 chunkKeys: [ChunkKey], chunkLabels: [String], chunkCaptions: [String], chunkWidths: [Int],
-                chunkHeights: [Int], chunkCacheable: [Bool]) {
+                chunkHeights: [Int], chunkCacheable: [Bool], numericsHash: String? = nil) {
+        self.numericsHash = numericsHash
         self.notebook = notebook
         self.profile = profile
         self.outputDirectory = outputDirectory

@@ -196,3 +196,28 @@ struct RunnerTests {
         #expect(output.unresolvedReferences == ["fig-missing"])
     }
 }
+
+/// Shared searches and evaluations are keyed by the numerical code: a change of
+/// presentation keeps them, a change of the engine does not.
+struct SourceHashTests {
+    @Test func presentationChangesKeepTheNumericsHash() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lip-hash-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        func write(_ path: String, _ text: String) throws {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try write("Package.swift", "// package")
+        try write("Sources/TensorKit/Ops.swift", "let a = 1")
+        try write("Sources/Plotting/Style.swift", "let color = 1")
+        let toolchain = Toolchain(root: root, products: root.appendingPathComponent(".build/release"))
+        let library = toolchain.librarySourceHash(), numerics = toolchain.numericsHash(blasCore: "Zen")
+        try write("Sources/Plotting/Style.swift", "let color = 2")
+        #expect(toolchain.librarySourceHash() != library)
+        #expect(toolchain.numericsHash(blasCore: "Zen") == numerics)
+        #expect(toolchain.numericsHash(blasCore: "Haswell") != numerics)
+        try write("Sources/TensorKit/Ops.swift", "let a = 2")
+        #expect(toolchain.numericsHash(blasCore: "Zen") != numerics)
+    }
+}
