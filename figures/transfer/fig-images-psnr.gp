@@ -1,5 +1,5 @@
-set terminal svg enhanced font 'Sans,10' size 1000,420 background '#ffffff'
-set output 'fig-images-psnr.svg'
+set terminal pngcairo enhanced font 'Sans,10' size 1000,420
+set output 'fig-images-psnr.png'
 set ylabel 'dB, denoised image (target)'
 set style data histogram
 set style histogram clustered gap 1
@@ -8,10 +8,10 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [0.0:29.959686522292607]
+set yrange [0.0:34.31030056430644]
 $bars << EOD
-"astronaut" 24.03527379813545
-"camera" 26.0519013237327
+"astronaut" 27.72666948322274
+"camera" 29.835043968962122
 EOD
 plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on astronaut'
 unset output
