@@ -23,17 +23,18 @@ public func compare(_ statement: String, source: String, paper: String? = nil, _
 
 /// Seeds from a parameter such as "42,7,1".
 public func seedList(_ text: String) throws -> [UInt64] {
-    let seeds = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    return try seeds.map { item in
-        guard let seed = UInt64(item) else { throw ExperimentError.badList(text, item: item, expected: "seeds (non-negative integers)") }
-        return seed
-    }
+    try parsedList(text, expected: "seeds (non-negative integers)")
 }
 
 /// Rounds or counts from a parameter such as "2,4,6".
 public func integerList(_ text: String) throws -> [Int] {
+    try parsedList(text, expected: "integers")
+}
+
+/// The comma-separated items of `text`, each parsed as `T` or refused by name.
+func parsedList<T: LosslessStringConvertible>(_ text: String, expected: String) throws -> [T] {
     try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { item in
-        guard let value = Int(item) else { throw ExperimentError.badList(text, item: item, expected: "integers") }
+        guard let value = T(item) else { throw ExperimentError.badList(text, item: item, expected: expected) }
         return value
     }
 }

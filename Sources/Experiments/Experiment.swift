@@ -178,8 +178,7 @@ public struct Experiment {
         let report = try run()
         let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let bestImage = report.scoresAverage ? report.bestRestored : report.bestOutput
-        try PNG.write(bestImage.clipped(), to: evaluation.restoredURL(in: folder).path)
+        try PNG.write(report.bestScored.clipped(), to: evaluation.restoredURL(in: folder).path)
         try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
         print(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
                      Int(seed), evaluation.best, evaluation.bestStep, evaluation.steps, evaluation.final, 100 * evaluation.sparsity,

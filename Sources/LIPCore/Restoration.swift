@@ -97,6 +97,8 @@ public struct RestorationReport: Codable, Equatable {
     public var scoresAverage: Bool { task == .denoise }
     /// The task's metric of a step as LIP scores it (EMA or raw output, see `scoresAverage`).
     public func metric(_ record: IterationRecord) -> Double { scoresAverage ? record.scoreEMA : record.score }
+    /// The output at the best step as LIP scores the task (`bestRestored` or `bestOutput`).
+    public var bestScored: Image { scoresAverage ? bestRestored : bestOutput }
     public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
     public var bestEMAPSNR: IterationRecord { history.max { $0.psnrEMA < $1.psnrEMA }! }
     /// Best over iterations of the task's headline metric (Y-PSNR for SR) of the output.
@@ -140,13 +142,13 @@ public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), se
     let convolutions = network.convolutions
     let total = convolutions.reduce(0) { $0 + $1.layer.weight.count }
     let pruned = convolutions.reduce(0) { $0 + ($1.layer.mask?.filter { $0 == 0 }.count ?? 0) }
-    let report = RestorationReport(
+    var report = RestorationReport(
         task: problem.task, degradation: problem.degradation, prior: prior.name, clean: clean,
         observation: problem.observation, restored: restored, output: Image(result.output), bestRestored: best,
         bestOutput: Image(result.bestOutput), detectedStep: result.detectedStep,
         history: result.history, observationPSNR: problem.observationPSNR, parameters: network.parameterCount - pruned,
-        sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean),
-        ssimBest: ssim(problem.task == .denoise ? best : Image(result.bestOutput), clean),
+        sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean), ssimBest: 0,
         restorations: result.restorations, seconds: result.seconds)
+    report.ssimBest = ssim(report.bestScored, clean)
     return RestorationOutcome(report: report, network: network, input: input, result: result)
 }

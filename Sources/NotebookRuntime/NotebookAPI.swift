@@ -49,7 +49,7 @@ public func claim(_ statement: String, source: String, paper: String? = nil, a: 
                   withoutOracle: (a: [Double], b: [Double])? = nil) -> Verdict {
     let evidence = PairedComparison(a: a, b: b, seeds: seeds, rule: rule, runs: runs)
     let unbiased = withoutOracle.map { PairedComparison(a: $0.a, b: $0.b, seeds: seeds, rule: rule) }
-    var comparison = "\(arms.a) − \(arms.b): \(evidence.summary(unit: unit)); claim \(rule.description.replacingOccurrences(of: "A", with: arms.a).replacingOccurrences(of: "B", with: arms.b))"
+    var comparison = "\(arms.a) − \(arms.b): \(evidence.summary(unit: unit)); claim \(rule.statement(a: arms.a, b: arms.b))"
     if let reason = evidence.reason { comparison += " (\(reason))" }
     if let unbiased { comparison += "; without the oracle: \(unbiased.summary(unit: unit))" }
     session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: comparison,

@@ -162,3 +162,13 @@ struct ClaimsTableTests {
         #expect(table.summary.contains("1 held after Holm's correction over the 2 tested"))
     }
 }
+
+struct ComparisonRuleTests {
+    @Test func statementsNameTheArms() {
+        // Arm names may contain the letters the generic form uses.
+        #expect(ComparisonRule.nonInferiority(margin: 0.2).statement(a: "Bach", b: "Abel") == "Bach > Abel − 0.2")
+        #expect(ComparisonRule.equivalence(margin: 0.2).statement(a: "A1", b: "B1") == "|A1 − B1| < 0.2")
+        #expect(ComparisonRule.exceeds(by: 3).description == "A > B + 3")
+        #expect(ComparisonRule.superiority.description == "A > B")
+    }
+}

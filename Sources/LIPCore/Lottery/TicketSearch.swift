@@ -13,9 +13,6 @@ public struct TicketSearch {
     public var problems: [RestorationProblem]
     public var folder: TicketFolder
     public var settings: FitSettings
-    // SynFlow scores with an all-ones input of the image's size, as Synaptic-Flow scores
-    // with one of the data's size.
-
     /// SynFlow's pruning steps per mask (the paper's 100).
     public var synflowIterations = 100
     public var progress: ((String) -> Void)?
@@ -34,12 +31,12 @@ public struct TicketSearch {
         self.settings = settings
     }
 
-    /// Late rewinding on a task whose masks are found on something other than the
-    /// observation (denoising: the clean image) trains θ_R on the observation of
-    /// `problems[0]`; other searches capture θ_R during round 0.
+    /// Late rewinding on a search whose objective is not the observation (denoising's
+    /// masks are found on the clean image) trains θ_R on the observation of `problems[0]`;
+    /// a search that already trains on the observation captures θ_R during round 0.
     public mutating func trainRewindWeights(onObservationOf problems: [RestorationProblem]) {
-        guard configuration.rewindIteration > 0, let first = problems.first,
-              first.maskFindingProblem.observation.pixels != first.observation.pixels else { return }
+        guard configuration.rewindIteration > 0, let first = problems.first, let searched = self.problems.first,
+              searched.observation.pixels != first.observation.pixels else { return }
         rewindProblem = first
     }
 
@@ -295,6 +292,7 @@ public struct TicketSearch {
                 mask = Pruner.keepHighest(dense, scores: scores!, keep: keep)
             case .synflow:
                 try network.loadStateDict(try folder.initialWeights(), source: "theta0")
+                // An all-ones input of the image's size, as Synaptic-Flow scores with one of the data's.
                 let image = problems[0].clean
                 mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, 32, image.height, image.width], keep: keep,
                                               iterations: synflowIterations)
@@ -356,11 +354,11 @@ extension TicketSearchConfiguration {
 
 /// Runs (or resumes, or finds finished) a ticket search on `problems` in `folder` and
 /// returns its manifest: the one-call form notebooks use.
-@discardableResult
 ///
 /// `onObservation` finds the masks on the degraded observations themselves, also for
 /// denoising (whose protocol finds them on the clean image): the audit of what the clean
 /// image is worth to a mask.
+@discardableResult
 public func findTicket(_ configuration: TicketSearchConfiguration, problems: [RestorationProblem], in folder: String,
                        synflowIterations: Int = 100, onObservation: Bool = false,
                        progress: ((String) -> Void)? = nil) throws -> TicketManifest {

@@ -11,12 +11,15 @@ public enum ComparisonRule: Codable, Equatable, Sendable, CustomStringConvertibl
     /// |A - B| < margin.
     case equivalence(margin: Double)
 
-    public var description: String {
+    public var description: String { statement(a: "A", b: "B") }
+
+    /// The rule with the arms' names: "LIP > dense − 0.2".
+    public func statement(a: String, b: String) -> String {
         switch self {
-        case .superiority: "A > B"
-        case .exceeds(let margin): String(format: "A > B + %g", margin)
-        case .nonInferiority(let margin): String(format: "A > B − %g", margin)
-        case .equivalence(let margin): String(format: "|A − B| < %g", margin)
+        case .superiority: "\(a) > \(b)"
+        case .exceeds(let margin): "\(a) > \(b) + " + String(format: "%g", margin)
+        case .nonInferiority(let margin): "\(a) > \(b) − " + String(format: "%g", margin)
+        case .equivalence(let margin): "|\(a) − \(b)| < " + String(format: "%g", margin)
         }
     }
 }
