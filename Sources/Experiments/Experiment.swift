@@ -267,9 +267,8 @@ public struct Evaluation: Codable, Sendable {
 /// A folder for a shared result: the notebook session's shared cache when one runs (so
 /// `--force` empties it), else `.lip-cache/shared` under the working directory.
 func storageFolder(_ kind: String, key: String) -> String {
-    // Results are bit-identical for one seed and thread count only: another thread count
-    // gets a folder of its own (a ticket folder would refuse to be resumed with it).
-    let key = key + "\u{0}threads=\(Threads.count)"
+    // No thread count in the key: results are bit-identical on any number of cores
+    // (`Threads`), so a laptop and a cluster node share what they compute.
     if NotebookSession.current != nil { return sharedFolder(kind, key: key) }
     return ".lip-cache/shared/\(kind)-\(SHA256.hex(kind + key).prefix(16))"
 }

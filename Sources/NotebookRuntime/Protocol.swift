@@ -109,6 +109,8 @@ public struct ChunkKey: Codable, Equatable, Sendable {
     /// Hash of the library's sources.
     public var library: String
     public var toolchain: String
+    /// The notebook process's thread count, for the record: results do not depend on it
+    /// (`Threads`), so it is not part of the digest.
     public var threads: Int
 
     public init(code: String, parameters: [String: String], inputs: [String: String], library: String,
@@ -126,7 +128,7 @@ public struct ChunkKey: Codable, Equatable, Sendable {
         hasher.update(code)
         for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { hasher.update("p\(k)=\(v);") }
         for (k, v) in inputs.sorted(by: { $0.key < $1.key }) { hasher.update("i\(k)=\(v);") }
-        hasher.update("l\(library);t\(toolchain);n\(threads)")
+        hasher.update("l\(library);t\(toolchain)")
         return hasher.finalize()
     }
 
@@ -142,7 +144,6 @@ public struct ChunkKey: Codable, Equatable, Sendable {
         }
         if library != old.library { reasons.append("library sources changed") }
         if toolchain != old.toolchain { reasons.append("toolchain changed") }
-        if threads != old.threads { reasons.append("thread count \(old.threads) → \(threads)") }
         return reasons
     }
 }

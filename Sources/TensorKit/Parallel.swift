@@ -5,9 +5,12 @@ import Foundation
 
 /// Thread settings shared by the elementwise kernels and OpenBLAS.
 ///
-/// Results are bit-identical for a given seed and thread count: work is split into a
-/// fixed number of chunks that depends only on the problem size and `threadCount`,
-/// and reductions combine the chunks in order.
+/// Results are bit-identical for a given seed on any number of threads: elementwise work
+/// and GEMMs split over output elements (each element's sum is one dot product, however
+/// the output is cut), and every reduction that is split (the Winograd and thin 1x1
+/// weight gradients) is cut into parts fixed by the problem size alone, summed part by
+/// part and added in order. `ThreadCountTests` checks checkpoints and evaluations on
+/// 1, 2 and 3 threads byte for byte.
 public enum Threads {
     nonisolated(unsafe) private static var configured: Int = {
         let fromEnvironment = ProcessInfo.processInfo.environment["LIP_THREADS"].flatMap(Int.init)
@@ -57,6 +60,24 @@ func parallelChunks(_ count: Int, minimumChunk: Int = 16_384, _ body: (Range<Int
         let start = chunk * size
         let end = min(count, start + size)
         if start < end { body(start..<end) }
+    }
+}
+
+/// Runs `body(part)` for each of `parts` parts on at most `Threads.count` threads. A
+/// reduction split into a fixed number of parts, each summed into its own buffer and
+/// the buffers added in order, gives the same bits on any number of cores.
+func forEachPart(_ parts: Int, _ body: (Int) -> Void) {
+    let workers = min(Threads.count, parts)
+    if workers <= 1 {
+        for part in 0..<parts { body(part) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var part = worker
+        while part < parts {
+            body(part)
+            part += workers
+        }
     }
 }
 

@@ -71,7 +71,7 @@ struct TicketIntegrityTests {
         }
     }
 
-    @Test func specificationsNameSizeSigmaAndThreadDifferences() {
+    @Test func specificationsNameSizeAndSigmaDifferencesButNotThreads() {
         let small = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
         let large = RestorationProblem.denoising(gradientImage(side: 96), sigma: 25.7, seed: 1)
         let a = TicketSpecification(problems: [small], paths: ["x.png"], threads: 2)
@@ -79,7 +79,8 @@ struct TicketIntegrityTests {
         let differences = b.differences(from: a).joined(separator: "\n")
         #expect(differences.contains("96x96x3 after cropping here, 64x64x3 in the folder"))
         #expect(differences.contains("σ 25.7 here, 25.0 in the folder"))
-        #expect(differences.contains("set LIP_THREADS=2"))
+        // Results do not depend on the thread count: a resume on another count is allowed.
+        #expect(!differences.contains("thread"))
         #expect(a.differences(from: a).isEmpty)
     }
 

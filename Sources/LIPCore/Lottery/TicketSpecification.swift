@@ -27,8 +27,8 @@ public struct TicketSpecification: Codable, Equatable, Sendable {
     public var factor: Int?
     /// Inpainting: SHA-256 of the binary mask.
     public var maskSHA256: String?
-    /// Threads the search ran with: results are bit-identical for one seed and thread
-    /// count only (`Threads`), so a resume with another count would change the masks.
+    /// Threads the search started with, for the record only: results are bit-identical
+    /// across thread counts (`Threads`), so a resume may use another count.
     public var threads: Int
 
     /// The specification of a search over `problems` (its mask-finding problems) with
@@ -71,9 +71,6 @@ public struct TicketSpecification: Codable, Equatable, Sendable {
             found.append("factor \(factor.map(String.init) ?? "none") here, \(stored.factor.map(String.init) ?? "none") in the folder")
         }
         if maskSHA256 != stored.maskSHA256 { found.append("the inpainting mask differs") }
-        if threads != stored.threads {
-            found.append("\(threads) thread(s) here, \(stored.threads) in the folder (results depend on the thread count; set LIP_THREADS=\(stored.threads) to resume)")
-        }
         return found
     }
 }

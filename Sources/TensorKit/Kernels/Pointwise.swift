@@ -17,10 +17,10 @@ enum ThinPointwise {
     static let maximumOutputs = 8
     static let span = 1024
 
-    /// Pixel ranges over the cores: fixed by the plane and the thread count, so the
-    /// weight gradient's partial sums always combine in the same order.
+    /// Pixel ranges, shared out over the cores: fixed by the plane alone, so the weight
+    /// gradient's partial sums combine in the same order on any number of cores.
     static func chunks(_ plane: Int) -> [Range<Int>] {
-        let count = min(Threads.count, max(1, plane / 4096))
+        let count = min(16, max(1, plane / 4096))
         let size = (plane / count + span - 1) / span * span
         return (0..<count).map { min(plane, $0 * size)..<min(plane, ($0 + 1) * size) }
     }
@@ -38,7 +38,7 @@ enum ThinPointwise {
         lanes.withUnsafeMutableBufferPointer { lb in
             tails.withUnsafeMutableBufferPointer { tb in
                 let laneBase = lb.baseAddress, tailBase = tb.baseAddress
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { chunk in
+                forEachPart(ranges.count) { chunk in
                     let range = ranges[chunk]
                     let partial = laneBase.map { $0 + chunk * perChunk }
                     let tail = tailBase.map { $0 + chunk * perChunk }

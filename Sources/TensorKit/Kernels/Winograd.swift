@@ -41,12 +41,15 @@ struct WinogradCorrelation {
 
     static let tilesPerBlock = 256
 
-    /// Tile rows per block: about `tilesPerBlock` tiles, and at least one block per core.
+    /// Tile rows per block: about `tilesPerBlock` tiles, and at least `minimumBlocks`
+    /// blocks so that small planes still spread over a few cores. Fixed by the plane alone:
+    /// OpenBLAS's dot products come out differently for GEMMs of different widths, so a
+    /// split that followed the thread count would change the bits with it.
     var rowsPerBlock: Int {
         let target = max(1, Self.tilesPerBlock / tileColumns)
-        let perThread = (tileRows + Threads.count - 1) / Threads.count
-        return max(1, min(target, perThread))
+        return max(1, min(target, (tileRows + Self.minimumBlocks - 1) / Self.minimumBlocks))
     }
+    static let minimumBlocks = 2
     var blockCount: Int { (tileRows + rowsPerBlock - 1) / rowsPerBlock }
     /// Leading dimension of the transformed matrices: the tiles of a full block.
     var blockTiles: Int { rowsPerBlock * tileColumns }
@@ -54,6 +57,9 @@ struct WinogradCorrelation {
     func tileRows(ofBlock block: Int) -> Range<Int> {
         block * rowsPerBlock..<min(tileRows, (block + 1) * rowsPerBlock)
     }
+
+    /// The filter gradient's partial sums: at most this many, however many cores run them.
+    static let reductionParts = 16
 
     /// Multiply-adds (x2) of the direct convolution this replaces, for the GFLOP/s figures.
     var directFlops: Double { 2 * Double(outChannels * inChannels * 9 * outputPlane) }
@@ -149,23 +155,26 @@ struct WinogradCorrelation {
     }
 
     /// dU[ξ] = Σ_tiles (A dY Aᵀ)[ξ] · V[ξ]ᵀ as 16 matrices [out x in], from the input and
-    /// the output's gradient dY[out, outputHeight, outputWidth]. Each core sums its blocks;
-    /// the cores' sums are added in a fixed order.
+    /// the output's gradient dY[out, outputHeight, outputWidth]. The blocks are shared out
+    /// into a fixed number of parts (`reductionParts`, or fewer when there are fewer
+    /// blocks), each part sums its blocks in order, and the parts are added in order: the
+    /// same sums on one core or many.
     func filterGradient(_ input: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>) -> [Float] {
         GemmCounter.flops += directFlops
+        let blocks = blockCount
         let ldv = blockTiles
         let pairs = outChannels * inChannels
-        let parts = min(Threads.count, blockCount)
+        let parts = min(Self.reductionParts, blocks)
         var sums = [Float](repeating: 0, count: parts * 16 * pairs)
         sums.withUnsafeMutableBufferPointer { s in
             let s = s.baseAddress!
-            let perPart = (blockCount + parts - 1) / parts
-            let run = { (part: Int) in
+            let perPart = (blocks + parts - 1) / parts
+            forEachPart(parts) { part in
                 let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inChannels * ldv)
                 let dm = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outChannels * ldv)
                 defer { v.deallocate(); dm.deallocate() }
                 let du = s + part * 16 * pairs
-                for block in part * perPart..<min(blockCount, (part + 1) * perPart) {
+                for block in part * perPart..<min(blocks, (part + 1) * perPart) {
                     let rows = tileRows(ofBlock: block)
                     let tiles = rows.count * tileColumns
                     transformInput(input, rows: rows, into: v, leading: ldv)
@@ -178,7 +187,6 @@ struct WinogradCorrelation {
                     }
                 }
             }
-            if parts == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: run) }
             for part in 1..<max(1, parts) {
                 for k in 0..<16 * pairs { s[k] += s[part * 16 * pairs + k] }
             }
