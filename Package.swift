@@ -41,7 +41,7 @@ let package = Package(
             "Store", "CSupport", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
-            "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner",
+            "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner", "NotebookRuntime", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         // A seeded mutation fuzzer for the PNG, safetensors and .swiftmd readers.

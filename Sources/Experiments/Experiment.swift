@@ -26,6 +26,23 @@ public struct Experiment {
     public var searchIterations: Int?
     /// Adam steps of the deep decoders fitted here (nil: `settings.iterations`).
     public var deepDecoderIterations: Int?
+    private let data: ImageData
+    private let size: Int
+    private let image: String?
+
+    /// What this experiment was made from, for a unit's request file.
+    public var specification: ExperimentSpecification {
+        ExperimentSpecification(benchmark: benchmark.id, data: data, size: size, iterations: settings.iterations, seed: seed,
+                                image: image, searchIterations: searchIterations, deepDecoderIterations: deepDecoderIterations)
+    }
+
+    /// The experiment a unit's request describes.
+    public init(specification s: ExperimentSpecification) throws {
+        try self.init(try Benchmark.named(s.benchmark), data: s.data, size: s.size, iterations: s.iterations, seed: s.seed,
+                      image: s.image)
+        searchIterations = s.searchIterations
+        deepDecoderIterations = s.deepDecoderIterations
+    }
 
     /// Loads the benchmark's image (or `image`, for transfer to another picture), crops its
     /// centre to a `size`-pixel square (`size` 0 keeps the whole image) and to a multiple of
@@ -33,6 +50,9 @@ public struct Experiment {
     public init(_ benchmark: Benchmark, data: ImageData, size: Int, iterations: Int, seed: UInt64,
                 image: String? = nil) throws {
         self.benchmark = benchmark
+        self.data = data
+        self.size = size
+        self.image = image
         let chosen = data.image(for: benchmark)
         imagePath = image ?? chosen.path
         imageName = image.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? chosen.name
@@ -112,8 +132,25 @@ public struct Experiment {
         // Since θ_R is trained on the observation (not the clean image) for denoising.
         let rewind = rewindIteration > 0 ? "rewind weights from the observation" : ""
         let target = onObservation && problem.task == .denoise ? "masks found on the observation" : ""
-        let folder = storageFolder("ticket", key: keyed.canonicalDescription + synflow + rewind + target
-                                   + ([self] + others).map(\.key).joined())
+        let folder = sharedFolder("ticket", key: keyed.canonicalDescription + synflow + rewind + target
+                                  + ([self] + others).map(\.key).joined())
+        if SharedStore.isPlanning {
+            Placeholder.tickets[folder] = configuration
+            let request = WorkRequest.ticket(.init(
+                experiment: specification, others: others.map(\.specification), method: method, rounds: rounds,
+                iterations: iterations, rewindIteration: rewindIteration, pruneFraction: pruneFraction, reference: reference,
+                synflowIterations: synflowIterations, onObservation: onObservation))
+            let reached = (try? TicketFolder(folder).manifest()).flatMap { $0.rounds.filter { $0.searchBestPSNR != nil }.map(\.round).max() } ?? -1
+            let training = method == .imp ? max(0, rounds - 1 - reached) : method == .oneshot && reached < 0 ? 1 : 0
+            let dependencies = reference.map { [URL(fileURLWithPath: $0).lastPathComponent] } ?? []
+            try SharedStore.record(WorkUnitRecord(
+                kind: "ticket", key: URL(fileURLWithPath: folder).lastPathComponent,
+                label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradation), \(rounds) rounds of \(configuration.iterations) steps, seed \(seed)",
+                dependencies: dependencies, done: TicketFolder(folder).hasRound(rounds),
+                steps: training * configuration.iterations + rewindIteration, pixels: problem.clean.width * problem.clean.height,
+                network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: rounds)
+            return folder
+        }
         try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder,
                        synflowIterations: synflowIterations, onObservation: onObservation) { line in
             if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
@@ -123,11 +160,19 @@ public struct Experiment {
 
     /// Mask `round` of a ticket, with the hourglass's layer names and shapes.
     public func mask(of ticket: String, round: Int) throws -> PruningMask {
-        try TicketFolder(ticket).mask(round: round, outputChannels: problem.clean.channels)
+        if SharedStore.isPlanning && !TicketFolder(ticket).hasRound(round) {
+            return PruningMask.dense(for: Placeholder.network(channels: problem.clean.channels))
+        }
+        return try TicketFolder(ticket).mask(round: round, outputChannels: problem.clean.channels)
     }
 
     /// What a ticket search recorded per round (sparsity, search PSNR, seconds).
-    public func manifest(of ticket: String) throws -> TicketManifest { try TicketFolder(ticket).manifest() }
+    public func manifest(of ticket: String) throws -> TicketManifest {
+        if SharedStore.isPlanning, let configuration = Placeholder.tickets[ticket], (try? TicketFolder(ticket).manifest()) == nil {
+            return TicketManifest(configuration: configuration, rounds: [], gitCommit: "", networkParameters: 0, convolutionWeights: 0)
+        }
+        return try TicketFolder(ticket).manifest()
+    }
 
     // MARK: Evaluations
 
@@ -135,22 +180,37 @@ public struct Experiment {
     /// this problem and returns its scores. Done once per ticket, round, problem and options.
     public func evaluate(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
                          fromRewindPoint: Bool = false, label: String? = nil) throws -> Evaluation {
-        let folder = TicketFolder(ticket)
-        var digest = SHA256()
-        // θ0 and the mask decide the network; the rewind point when training starts there.
-        for file in [folder.initialWeightsURL, folder.maskURL(round: round)] + (fromRewindPoint ? [folder.rewindWeightsURL] : []) {
-            guard let hash = SHA256.hex(fileAt: file.path) else {
-                throw TicketError.missing(file.path, "the ticket has no such file; run its search to round \(round) first")
+        let folder = try evaluationFolder(ticket, round: round, keepInputConvolutionsDense: keepInputConvolutionsDense,
+                                          fromRewindPoint: fromRewindPoint)
+        let label = label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)"
+        if SharedStore.isPlanning {
+            let ticketKey = URL(fileURLWithPath: ticket).lastPathComponent
+            let request = WorkRequest.evaluation(.init(experiment: specification, ticket: ticketKey, round: round,
+                                                       keepInputConvolutionsDense: keepInputConvolutionsDense,
+                                                       fromRewindPoint: fromRewindPoint, label: label))
+            let fraction = Placeholder.tickets[ticket]?.pruneFraction ?? 0.2
+            let nominal = Placeholder.parameters(round: round, fraction: fraction, channels: problem.clean.channels)
+            return try planned(folder: folder, kind: "evaluation", label: "\(label) on \(imageName), seed \(seed)",
+                               dependencies: [ticketKey], request: request, network: "dip", steps: settings.iterations) {
+                Placeholder.evaluation(prior: "DIP", round: round, sparsity: nominal.sparsity, parameters: nominal.parameters,
+                                       steps: settings.iterations)
             }
-            digest.update(hash)
         }
-        digest.update("\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
-        return try stored(key: digest.finalize(), round: round,
-                          label: label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)") {
-            try evaluateTicket(folder, round: round, on: problem, settings: settings,
+        let ticketFolder = TicketFolder(ticket)
+        return try stored(in: folder, round: round, label: label) {
+            try evaluateTicket(ticketFolder, round: round, on: problem, settings: settings,
                                keepInputConvolutionsDense: keepInputConvolutionsDense, fromRewindPoint: fromRewindPoint)
                 .report
         }
+    }
+
+    /// Where `evaluate` stores its result: keyed by the ticket search's key (which fixes
+    /// θ0 and every mask: a search is deterministic for its key), the round, the options
+    /// and this experiment, so that a planning run knows it before the search has run.
+    public func evaluationFolder(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
+                                 fromRewindPoint: Bool = false) throws -> String {
+        let ticketKey = URL(fileURLWithPath: ticket).lastPathComponent
+        return sharedFolder("evaluation", key: "\(ticketKey)|\(round)|\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
     }
 
     /// Fits a deep decoder with `channels` channels (the under-parameterised prior) with
@@ -161,20 +221,54 @@ public struct Experiment {
         var settings = prior.settings(for: problem)
         settings.iterations = deepDecoderIterations ?? self.settings.iterations
         settings.seed = seed
-        let key = SHA256.hex("deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
-        return try stored(key: key, round: -1, label: "deep decoder k=\(channels)") {
+        let folder = try deepDecoderFolder(channels: channels)
+        if SharedStore.isPlanning {
+            let request = WorkRequest.deepDecoder(.init(experiment: specification, channels: channels))
+            return try planned(folder: folder, kind: "deep-decoder", label: "deep decoder k=\(channels) on \(imageName), \(problem.degradation), seed \(seed)",
+                               dependencies: [], request: request, network: "deep-decoder", steps: settings.iterations) {
+                Placeholder.evaluation(prior: "deep decoder", round: -1, sparsity: 0,
+                                       parameters: DeepDecoderConfiguration(channels: channels, outputChannels: problem.clean.channels).parameterCount,
+                                       steps: settings.iterations)
+            }
+        }
+        return try stored(in: folder, round: -1, label: "deep decoder k=\(channels)") {
             try restore(problem, prior: prior, settings: settings).report
         }
     }
 
-    /// The evaluation stored under `key`, or `run`'s, stored there (with its best image).
-    private func stored(key: String, round: Int, label: String, run: () throws -> RestorationReport) throws -> Evaluation {
-        let folder = URL(fileURLWithPath: storageFolder("evaluation", key: key))
+    /// Where `deepDecoder(channels:)` stores its fit.
+    public func deepDecoderFolder(channels: Int) throws -> String {
+        var settings = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels)).settings(for: problem)
+        settings.iterations = deepDecoderIterations ?? self.settings.iterations
+        settings.seed = seed
+        return sharedFolder("deep-decoder", key: "deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
+    }
+
+    /// In a planning run: the stored result when there is one, else a placeholder, and the
+    /// unit recorded either way.
+    private func planned(folder: String, kind: String, label: String, dependencies: [String], request: WorkRequest,
+                         network: String, steps: Int, placeholder: () -> Evaluation) throws -> Evaluation {
+        let found = storedEvaluation(in: folder)
+        try SharedStore.record(WorkUnitRecord(
+            kind: kind, key: URL(fileURLWithPath: folder).lastPathComponent, label: label, dependencies: dependencies,
+            done: found != nil, steps: found != nil ? 0 : steps, pixels: problem.clean.width * problem.clean.height,
+            network: network), request: try JSONEncoder.sorted.encode(request))
+        return found ?? placeholder()
+    }
+
+    private func storedEvaluation(in folder: String) -> Evaluation? {
+        let url = URL(fileURLWithPath: folder)
+        guard let data = try? Data(contentsOf: url.appendingPathComponent("evaluation.json")),
+              let found = try? JSONDecoder().decode(Evaluation.self, from: data),
+              FileManager.default.fileExists(atPath: found.restoredURL(in: url).path) else { return nil }
+        return found.located(in: url)
+    }
+
+    /// The evaluation stored in `folder`, or `run`'s, stored there (with its best image).
+    private func stored(in path: String, round: Int, label: String, run: () throws -> RestorationReport) throws -> Evaluation {
+        let folder = URL(fileURLWithPath: path)
         let record = folder.appendingPathComponent("evaluation.json")
-        if let data = try? Data(contentsOf: record), let found = try? JSONDecoder().decode(Evaluation.self, from: data),
-           FileManager.default.fileExists(atPath: found.restoredURL(in: folder).path) {
-            return found.located(in: folder)
-        }
+        if let found = storedEvaluation(in: path) { return found }
         let report = try run()
         let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -247,6 +341,27 @@ public struct Evaluation: Codable, Sendable {
         curve = stride(from: 0, to: report.history.count, by: curveEvery).map { report.metric(report.history[$0]) }
     }
 
+    /// A planning run's stand-in (`Placeholder`): the shape of a result, every score 0.
+    init(prior: String, round: Int, sparsity: Double, parameters: Int, steps: Int) {
+        self.prior = prior
+        self.round = round
+        self.sparsity = sparsity
+        self.parameters = parameters
+        self.steps = steps
+        best = 0
+        bestStep = 0
+        final = 0
+        lateGain = 0
+        bestEMA = 0
+        bestEMAStep = 0
+        finalEMA = 0
+        ssimBest = 0
+        ssimFinal = 0
+        seconds = 0
+        curve = [0]
+        curveEvery = 1
+    }
+
     /// Whether this run peaked before its last 10 % of steps, for claims.
     public func convergence(_ label: String) -> RunConvergence {
         RunConvergence(label: label, bestStep: bestStep, steps: steps, lateGain: lateGain)
@@ -260,17 +375,13 @@ public struct Evaluation: Codable, Sendable {
         return copy
     }
 
-    /// The best output as scored (8-bit).
-    public func restored() throws -> Image { try PNG.read(restoredPath) }
-}
-
-/// A folder for a shared result: the notebook session's shared cache when one runs (so
-/// `--force` empties it), else `.lip-cache/shared` under the working directory.
-func storageFolder(_ kind: String, key: String) -> String {
-    // No thread count in the key: results are bit-identical on any number of cores
-    // (`Threads`), so a laptop and a cluster node share what they compute.
-    if NotebookSession.current != nil { return sharedFolder(kind, key: key) }
-    return ".lip-cache/shared/\(kind)-\(SHA256.hex(kind + key).prefix(16))"
+    /// The best output as scored (8-bit); a grey square for a planning run's placeholder.
+    public func restored() throws -> Image {
+        if restoredPath.isEmpty && SharedStore.isPlanning {
+            return Image(channels: 3, height: 32, width: 32, pixels: [Float](repeating: 0.5, count: 3 * 32 * 32))
+        }
+        return try PNG.read(restoredPath)
+    }
 }
 
 extension JSONEncoder {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a notebook's images come from: the free images shipped in `data/` (the default),
 /// or the paper's own test images in a directory the user points to.
-public enum ImageData: Equatable, Sendable {
+public enum ImageData: Codable, Hashable, Sendable {
     case embedded
     case paper(directory: String)
 

@@ -99,6 +99,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
                               loss: (Tensor) -> Tensor, observedPSNR: (Tensor) -> Double,
                               clean: [Float], lumaPSNR: (([Float]) -> Double?)? = nil,
                               progress: ((IterationRecord) -> Void)? = nil) throws -> FitResult {
+    if PlanningRun.isActive { throw PlanningRun.TrainingRefused() }
     let start = Date()
     let parameters = network.parameters
     let optimizer = Adam(parameters: parameters, learningRate: settings.learningRate)
@@ -207,5 +208,20 @@ public struct Backtracking: Sendable {
         if observedPSNR - lastKeptPSNR < -drop { return .restore }
         lastKeptPSNR = observedPSNR
         return .keep
+    }
+}
+
+/// A planning run (`lip notebook plan`, `LIP_PLANNING=1`) lists the work notebooks need
+/// without doing it: every training refuses to start, so that a notebook which trains a
+/// network itself (not through a shared search or evaluation) stops there instead of
+/// spending hours.
+public enum PlanningRun {
+    public static let isActive = ProcessInfo.processInfo.environment["LIP_PLANNING"] == "1"
+
+    public struct TrainingRefused: Error, CustomStringConvertible {
+        public static let marker = "planning run: no training"
+        public var description: String {
+            "\(Self.marker) (this notebook trains a network itself, not through a shared unit; that part runs when the notebook renders)"
+        }
     }
 }

@@ -16,6 +16,10 @@ public struct RunOptions {
     public var showProgress = false
     /// Stop a notebook that runs longer than this (seconds; nil: no limit).
     public var timeout: Double?
+    /// List the units the notebook needs instead of computing them (`lip notebook plan`).
+    public var planning = false
+    /// Under `force`, keep the shared searches and evaluations (an executor recomputed them).
+    public var keepSharedResults = false
 
     public init() {}
 
@@ -63,6 +67,9 @@ public struct NotebookRun {
     /// Where this run's figures and tables were written: a staging folder that
     /// `Renderer.render` moves into place, so a page never sits beside another run's files.
     public var stagingDirectory: URL
+
+    /// The units a planning run reported, in the order asked for.
+    public var units: [WorkUnitRecord] = []
 
     public var claims: [ClaimRecord] { chunks.flatMap(\.claims) }
     public var cacheHits: Int { chunks.flatMap(\.cache).filter(\.hit).count }
@@ -134,11 +141,13 @@ public enum NotebookRunner {
         let staging = outputRoot.appendingPathComponent(".\(notebook.name).staging-\(getpid())")
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        let settings = SessionSettings(
+        var settings = SessionSettings(
             notebook: notebook.name, profile: options.profile, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
             chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore))
+        settings.planning = options.planning ? true : nil
+        settings.keepSharedResults = options.keepSharedResults ? true : nil
         ChildProcesses.removeStaleSessionFiles(in: cache)
         let settingsFile = cache.appendingPathComponent("session-\(notebook.name)-\(getpid()).json")
         try AtomicFile.write(try JSONEncoder().encode(settings), to: settingsFile.path)
@@ -149,7 +158,7 @@ public enum NotebookRunner {
                               compileSeconds: compiled.seconds, compiledExecutableReused: compiled.reused, wallSeconds: 0,
                               inputHashes: inputHashes, libraryHash: libraryHash, stagingDirectory: staging)
         try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
-                    timeout: options.timeout)
+                    timeout: options.timeout, planning: options.planning)
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
     }
@@ -157,13 +166,14 @@ public enum NotebookRunner {
     /// Runs the compiled notebook, splitting its standard output into chunks by the
     /// session's event lines.
     static func execute(_ executable: URL, settingsFile: URL, run: inout NotebookRun, showProgress: Bool,
-                        timeout: Double? = nil) throws {
+                        timeout: Double? = nil, planning: Bool = false) throws {
         let chunks = run.notebook.chunks
         let process = Process()
         process.executableURL = executable
         var environment = ProcessInfo.processInfo.environment
         environment["LIP_NOTEBOOK_SESSION"] = settingsFile.path
         environment["LIP_PARENT_PID"] = String(getpid())
+        environment["LIP_PLANNING"] = planning ? "1" : nil
         // A short backtrace on a crash: enough to find the notebook line, no register dump.
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,limit=24,top=6,registers=none,images=none,sanitize=yes"
         process.environment = environment
@@ -208,6 +218,7 @@ public enum NotebookRunner {
                     if showProgress {
                         FileHandle.standardError.write(Data("        cache \(record.hit ? "hit" : "miss"): \(record.name) (\(record.reason))\n".utf8))
                     }
+                case .unit(let record): run.units.append(record)
                 case .finish: finished = true
                 }
             } else if let chunk = current {

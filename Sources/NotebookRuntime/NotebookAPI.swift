@@ -27,7 +27,7 @@ public func show(_ table: Table, label: String? = nil, caption: String? = nil) t
 
 /// Reuses the result of `compute` from an earlier run when nothing it depends on changed
 /// (this chunk's code and the code it depends on, the parameters they mention, the input
-/// files, the library sources, the toolchain, the thread count); otherwise computes and
+/// files, the library sources, the toolchain); otherwise computes and
 /// stores it. Output printed inside `compute` is not replayed on a hit: print outside.
 public func cached<T: Codable>(_ name: String, _ compute: () throws -> T) throws -> T {
     try session.cached(name, compute)
@@ -47,6 +47,8 @@ public func claim(_ statement: String, source: String, paper: String? = nil, a: 
                   seeds: [UInt64], rule: ComparisonRule, arms: (a: String, b: String) = ("A", "B"),
                   unit: String = " dB", runs: [RunConvergence] = [],
                   withoutOracle: (a: [Double], b: [Double])? = nil) -> Verdict {
+    // A planning run's numbers are placeholders: nothing to decide.
+    if NotebookSession.current?.isPlanning == true { return .notChecked }
     let evidence = PairedComparison(a: a, b: b, seeds: seeds, rule: rule, runs: runs)
     let unbiased = withoutOracle.map { PairedComparison(a: $0.a, b: $0.b, seeds: seeds, rule: rule) }
     var comparison = "\(arms.a) − \(arms.b): \(evidence.summary(unit: unit)); claim \(rule.statement(a: arms.a, b: arms.b))"

@@ -11,6 +11,8 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     case table(TableRecord)
     case claim(ClaimRecord)
     case cache(CacheRecord)
+    /// A planning run's unit (`SessionSettings.planning`).
+    case unit(WorkUnitRecord)
     case finish
 
     /// Marker prefix: a control character no chunk prints by accident.
@@ -164,6 +166,12 @@ public struct SessionSettings: Codable, Sendable {
     /// What shared searches and evaluations are keyed by besides their own description:
     /// the hash of the numerical code, the compiler and the BLAS core (nil: the library hash).
     public var numericsHash: String?
+    /// A planning run: shared searches, evaluations and fits are recorded as units (and
+    /// stand in with placeholders) instead of computed; nothing is drawn or stored.
+    public var planning: Bool?
+    /// Under `force`, keep the shared searches and evaluations: an executor has just
+    /// recomputed them.
+    public var keepSharedResults: Bool?
 
     public init(notebook: String, profile: String, outputDirectory: String, cacheDirectory: String, force: Bool,
                 chunkKeys: [ChunkKey], chunkLabels: [String], chunkCaptions: [String], chunkWidths: [Int],

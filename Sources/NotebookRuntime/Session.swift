@@ -70,6 +70,7 @@ public final class NotebookSession {
 
     /// The value of an inline expression of the prose (`{swift} expr`).
     public func inline(_ id: Int, _ value: Any) {
+        if isPlanning { return }
         let text: String
         switch value {
         case let v as Double: text = String(format: "%.2f", v)
@@ -85,6 +86,9 @@ public final class NotebookSession {
 
     var outputDirectory: URL { URL(fileURLWithPath: settings.outputDirectory) }
 
+    /// A planning run draws, shows and stores nothing (its values are placeholders).
+    var isPlanning: Bool { settings.planning == true }
+
     var label: String {
         chunk >= 0 && chunk < settings.chunkLabels.count ? settings.chunkLabels[chunk] : "chunk"
     }
@@ -92,6 +96,7 @@ public final class NotebookSession {
     // MARK: Figures and tables
 
     func show(_ figure: Figure, label explicitLabel: String?, caption: String?, width: Int?, height: Int?) throws {
+        if isPlanning { return }
         figuresInChunk += 1
         let label = explicitLabel ?? (figuresInChunk == 1 ? self.label : "\(self.label)-\(figuresInChunk)")
         let base = outputDirectory.appendingPathComponent(label)
@@ -102,6 +107,7 @@ public final class NotebookSession {
     }
 
     func show(_ table: Table, label explicitLabel: String?, caption: String?) throws {
+        if isPlanning { return }
         tablesInChunk += 1
         let label = explicitLabel ?? (tablesInChunk == 1 ? self.label : "\(self.label)-\(tablesInChunk)")
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
@@ -112,7 +118,9 @@ public final class NotebookSession {
                                 markdown: markdown, html: table.html(), files: ["\(label).md", "\(label).csv"])))
     }
 
-    func record(_ claim: ClaimRecord) { emit(.claim(claim)) }
+    func record(_ claim: ClaimRecord) {
+        if !isPlanning { emit(.claim(claim)) }
+    }
 
     // MARK: Cache
 
@@ -126,6 +134,14 @@ public final class NotebookSession {
         let digest = hasher.finalize()
         let cache = ResultCache(root: URL(fileURLWithPath: settings.cacheDirectory))
         let indexEntry = cache.indexURL(notebook: settings.notebook, chunk: label, name: name)
+        if isPlanning {
+            // A finished value is used as it is; a missing one is computed from the
+            // placeholders of the units it needs, and never stored.
+            if !settings.force, settings.chunkCacheable[chunk], case .hit(let value) = cache.load(T.self, digest: digest) {
+                return value
+            }
+            return try compute()
+        }
         var reason: String
         if settings.force {
             reason = "--force"

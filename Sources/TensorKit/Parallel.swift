@@ -5,11 +5,11 @@ import Foundation
 
 /// Thread settings shared by the elementwise kernels and OpenBLAS.
 ///
-/// Results are bit-identical for a given seed on any number of threads: elementwise work
-/// and GEMMs split over output elements (each element's sum is one dot product, however
-/// the output is cut), and every reduction that is split (the Winograd and thin 1x1
-/// weight gradients) is cut into parts fixed by the problem size alone, summed part by
-/// part and added in order. `ThreadCountTests` checks checkpoints and evaluations on
+/// Results are bit-identical for a given seed on any number of threads: every cut of the
+/// work is fixed by the problem size alone, never by the thread count. Elementwise
+/// chunks are whole SIMD blocks; GEMMs are cut into at most `gemmParts` blocks; split
+/// reductions (the Winograd and thin 1x1 weight gradients) sum fixed parts in order; and
+/// `forEachPart` shares the parts out over however many threads there are. `ThreadCountTests` checks checkpoints and evaluations on
 /// 1, 2 and 3 threads byte for byte.
 public enum Threads {
     nonisolated(unsafe) private static var configured: Int = {
@@ -27,6 +27,14 @@ public enum Threads {
             configured = max(1, newValue)
         }
     }
+
+    /// The most parts a GEMM (or a run of GEMMs over row or column ranges) is cut into,
+    /// whatever the thread count: the cut decides the shapes OpenBLAS sees, and with them
+    /// the bits of its sums (a 64-row GEMM and two of 32 rows differ in the last bits).
+    /// Two threads share a GEMM; more speed up the elementwise kernels only, so scale out
+    /// with workers (`--executor local --jobs`, Slurm arrays). Four parts made a 2-thread
+    /// step at 64 px 1.45x slower (each row part packs the whole input again).
+    public static let gemmParts = 2
 
     /// OpenBLAS's kernel family for this CPU (e.g. "Zen", "Haswell").
     public static var blasCore: String {
@@ -55,7 +63,9 @@ func parallelChunks(_ count: Int, minimumChunk: Int = 16_384, _ body: (Range<Int
         body(0..<count)
         return
     }
-    let size = (count + chunks - 1) / chunks
+    // Chunks of whole SIMD blocks: every element takes the same (vector or scalar tail)
+    // path of `body` on any number of threads, so the bits do not depend on the count.
+    let size = ((count + chunks - 1) / chunks + 63) / 64 * 64
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
         let start = chunk * size
         let end = min(count, start + size)

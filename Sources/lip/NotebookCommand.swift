@@ -1,13 +1,15 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import NotebookRunner
 import NotebookRuntime
+import TensorKit
 
 struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notebook",
         abstract: "Run literate .swiftmd notebooks: compile, execute, cache and render them.",
-        subcommands: [Run.self, RunAll.self])
+        subcommands: [Run.self, RunAll.self, PlanCommand.self, Status.self])
 
     struct Options: ParsableArguments {
         @Option(help: "Profile: smoke (seconds, for CI), quick (minutes) or paper (the paper's settings).")
@@ -69,10 +71,11 @@ struct NotebookCommand: ParsableCommand {
         var paths: [String]
 
         @OptionGroup var options: Options
+        @OptionGroup var executor: ExecutorOptions
 
         func run() throws {
             let files = try notebookFiles(paths)
-            try runNotebooks(files, options: options)
+            try executor.run(files, paths: paths, options: options, command: ["notebook", "run"])
         }
     }
 
@@ -83,9 +86,56 @@ struct NotebookCommand: ParsableCommand {
         var folder = "notebooks"
 
         @OptionGroup var options: Options
+        @OptionGroup var executor: ExecutorOptions
 
         func run() throws {
-            try runNotebooks(try notebookFiles([folder]), options: options)
+            try executor.run(try notebookFiles([folder]), paths: [folder], options: options, command: ["notebook", "run-all"])
+        }
+    }
+
+    struct PlanCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "plan",
+            abstract: "List the expensive units (IMP searches, evaluations, deep-decoder fits) the notebooks need, their keys, dependencies, state and estimated cost.",
+            discussion: """
+            Each notebook runs in planning mode: shared searches, evaluations and fits are recorded \
+            instead of computed (their request files go to <cache>/units/ for `lip work run KEY`), \
+            and nothing is drawn or stored. Estimates use dense step times measured on a 2-core \
+            Zen 2 (see `StepTime`).
+            """)
+
+        @Argument(help: "Notebook files or folders (default: notebooks/).")
+        var paths: [String] = ["notebooks"]
+
+        @OptionGroup var options: Options
+
+        @Flag(help: "Print the plan as JSON.")
+        var json = false
+
+        func run() throws {
+            let plan = try makePlan(try notebookFiles(paths), options: options)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+            } else {
+                print(plan.table(threads: Threads.count))
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which units of the notebooks' plan are done, running, pending or failed, with an ETA.")
+
+        @Argument(help: "Notebook files or folders (default: notebooks/).")
+        var paths: [String] = ["notebooks"]
+
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let plan = try makePlan(try notebookFiles(paths), options: options)
+            print(WorkStatus(plan: plan, cache: options.cache).report(threads: Threads.count))
         }
     }
 }
@@ -114,8 +164,8 @@ struct NotebooksFailed: Error, CustomStringConvertible {
     var description: String
 }
 
-func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
-    let runOptions = try options.runOptions()
+func runNotebooks(_ files: [String], options: NotebookCommand.Options, runOptions: RunOptions? = nil) throws {
+    let runOptions = try runOptions ?? options.runOptions()
     var rows: [(name: String, seconds: Double, hits: Int, misses: Int, claims: ClaimCounts, status: String)] = []
     var problems: [String] = []
     for file in files {
@@ -176,5 +226,14 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options) throws {
     if !problems.isEmpty {
         // Failures were printed as they happened; end with a short list.
         throw NotebooksFailed(description: "\(problems.count) problem(s):\n" + problems.map { "  " + ($0.split(separator: "\n").first.map(String.init) ?? $0) }.joined(separator: "\n"))
+    }
+}
+
+/// The plan of `files` under `options`, with this machine's step-time model.
+func makePlan(_ files: [String], options: NotebookCommand.Options) throws -> Plan {
+    var runOptions = try options.runOptions()
+    runOptions.showProgress = false
+    return try Plan.make(files, options: runOptions) {
+        StepTime.estimate(steps: $0.steps, pixels: $0.pixels, network: $0.network)
     }
 }

@@ -40,6 +40,21 @@ struct ThreadCountTests {
         }
     }
 
+    /// The deep decoder's 1x1 convolutions are plain GEMMs of k rows: k = 435 and 543 cut
+    /// into row blocks that are not multiples of OpenBLAS's panels.
+    @Test func deepDecoderFitsAreByteIdenticalOn1To3Threads() throws {
+        for k in [64, 435] {
+            let runs = try [1, 2, 3].map { threads in
+                try hashes(["history.csv", "output.png"], out: "decoder-\(k)-\(threads)") { out in
+                    let result = try cli.lip(["restore", "--image", "img64.png", "--net", "deep-decoder", "--k", String(k),
+                                              "--iterations", "3", "--out", out], environment: ["LIP_THREADS": String(threads)])
+                    #expect(result.status == 0, "\(result.output)")
+                }.joined()
+            }
+            #expect(Set(runs).count == 1, "deep decoder k=\(k): fits differ between 1, 2 and 3 threads")
+        }
+    }
+
     @Test func ticketSearchesAndSparseEvaluationsAreByteIdenticalOn1To3Threads() throws {
         // 12 rounds: mask 12 keeps 7 % of the weights, so its evaluation runs the sparse kernels.
         let files = ["theta0.safetensors", "round-06.safetensors", "round-12.safetensors", "eval/history.csv", "eval/output.png"]

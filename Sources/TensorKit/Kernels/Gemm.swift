@@ -24,8 +24,11 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
     let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
     // OpenBLAS runs single-threaded (see `Threads`); the cores split C into column or row
     // blocks here instead. Its own workers spin in sched_yield between calls and starve
-    // the elementwise kernels on a 2-core machine; this way one pool serves both.
-    let parts = min(Threads.count, Int(2 * Double(m) * Double(n) * Double(k) / 4e6))
+    // the elementwise kernels on a 2-core machine; this way one pool serves both. The
+    // blocks are fixed by the shape alone (`Threads.gemmParts`): OpenBLAS's sums come out
+    // differently for sub-matrices of other shapes, so a split that followed the thread
+    // count would change the bits with it.
+    let parts = min(Threads.gemmParts, Int(2 * Double(m) * Double(n) * Double(k) / 4e6))
     if parts <= 1 {
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
@@ -34,7 +37,7 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
     if n >= m {
         // Column blocks of C (and of op(B)), multiples of 16 for the kernel's panels.
         let block = ((n + parts - 1) / parts + 15) / 16 * 16
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        forEachPart(parts) { part in
             let start = part * block
             let width = min(n, start + block) - start
             guard width > 0 else { return }
@@ -45,7 +48,7 @@ func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k:
     } else {
         // Row blocks of C (and of op(A)).
         let block = ((m + parts - 1) / parts + 7) / 8 * 8
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        forEachPart(parts) { part in
             let start = part * block
             let height = min(m, start + block) - start
             guard height > 0 else { return }
@@ -66,34 +69,35 @@ func serialGemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: I
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// Splits `0..<count` into `Threads.count` contiguous ranges (or fewer) and runs them in
-/// parallel; the split depends only on `count` and the thread count.
+/// Splits `0..<count` into at most `Threads.gemmParts` contiguous ranges, fixed by
+/// `count` and `granularity` alone (the GEMMs each range runs have the same shapes on any
+/// number of cores), and runs them on up to `Threads.count` threads.
 @inline(__always)
 func parallelRanges(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> Void) {
     let units = (count + granularity - 1) / granularity
-    let parts = max(1, min(Threads.count, units))
+    let parts = max(1, min(Threads.gemmParts, units))
     if parts == 1 {
         body(0..<count)
         return
     }
     let per = (units + parts - 1) / parts * granularity
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    forEachPart(parts) { part in
         let start = part * per
         let end = min(count, start + per)
         if start < end { body(start..<end) }
     }
 }
 
-/// Splits an output of `rows` x `columns` (columns in blocks of `columnBlock`) over the
-/// cores and runs `body(rows, columns)` on each tile. Column ranges when the blocks share
-/// out evenly; otherwise (the hourglass's small scales have one to three column blocks,
-/// which would leave a core idle) row ranges in multiples of 8, all columns each. The
-/// split depends only on the sizes and the thread count.
+/// Splits an output of `rows` x `columns` (columns in blocks of `columnBlock`) into tiles
+/// and runs `body(rows, columns)` on each. Column ranges when the blocks share out evenly
+/// over `Threads.gemmParts`; otherwise (the hourglass's small scales have one to three
+/// column blocks) row ranges in multiples of 8, all columns each. The split depends only
+/// on the sizes, never on the thread count.
 @inline(__always)
 func parallelTiles(rows: Int, columns: Int, columnBlock: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
-    let threads = Threads.count
+    let parts = Threads.gemmParts
     let units = (columns + columnBlock - 1) / columnBlock
-    if threads == 1 || rows < 16 || units >= 4 * threads || units % threads == 0 {
+    if rows < 16 || units >= 4 * parts || units % parts == 0 {
         parallelRanges(columns, granularity: columnBlock) { body(0..<rows, $0) }
     } else {
         parallelRanges(rows, granularity: 8) { body($0, 0..<columns) }

@@ -1,0 +1,57 @@
+import Foundation
+
+/// What `--executor slurm` submitted (`<cache>/slurm/last.json`): one job array per
+/// dependency level, each task computing one unit, and the final job that renders.
+public struct SlurmRecord: Codable, Sendable {
+    public struct JobArray: Codable, Sendable {
+        public var level: Int
+        public var jobID: String
+        /// Unit keys, task 1 first.
+        public var keys: [String]
+        public init(level: Int, jobID: String, keys: [String]) {
+            self.level = level
+            self.jobID = jobID
+            self.keys = keys
+        }
+    }
+
+    public var directory: String
+    public var arrays: [JobArray]
+    public var finalJobID: String?
+    public var submitted: String
+
+    public init(directory: String, arrays: [JobArray], finalJobID: String?, submitted: String) {
+        self.directory = directory
+        self.arrays = arrays
+        self.finalJobID = finalJobID
+        self.submitted = submitted
+    }
+
+    static func url(cache: String) -> URL { URL(fileURLWithPath: cache).appendingPathComponent("slurm/last.json") }
+
+    public static func load(cache: String) -> SlurmRecord? {
+        FileManager.default.contents(atPath: url(cache: cache).path).flatMap { try? JSONDecoder().decode(SlurmRecord.self, from: $0) }
+    }
+
+    public func save(cache: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileManager.default.createDirectory(at: Self.url(cache: cache).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try encoder.encode(self).write(to: Self.url(cache: cache), options: .atomic)
+    }
+
+    /// Standard output of `tool arguments` (found on PATH), or nil when it is missing or fails.
+    public static func capture(_ tool: String, _ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

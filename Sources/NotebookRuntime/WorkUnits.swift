@@ -1,0 +1,139 @@
+import Foundation
+import Store
+
+/// One expensive piece of work a notebook needs (an IMP search, an evaluation, a deep
+/// decoder fit), as a planning run reports it. Its `key` names its folder in the result
+/// store (`<cache>/shared/<key>`) and its request file (`<cache>/units/<key>.json`), from
+/// which `lip work run KEY` computes it in a process of its own.
+public struct WorkUnitRecord: Codable, Equatable, Sendable {
+    /// "ticket", "evaluation" or "deep-decoder".
+    public var kind: String
+    /// `<kind>-<16 hex digits>`: the folder in `<cache>/shared`.
+    public var key: String
+    /// What it computes, in words ("IMP on astronaut, 4 rounds of 250 steps, seed 42").
+    public var label: String
+    /// Keys of the units that must be done first (an evaluation's ticket search).
+    public var dependencies: [String]
+    /// Whether the store already holds the finished result.
+    public var done: Bool
+    /// Adam steps still to run, and the image's pixels: what the cost estimate rests on.
+    public var steps: Int
+    public var pixels: Int
+    /// The network trained (`dip` or `deep-decoder`), for the step-time model.
+    public var network: String
+
+    public init(kind: String, key: String, label: String, dependencies: [String], done: Bool, steps: Int, pixels: Int,
+                network: String) {
+        self.kind = kind
+        self.key = key
+        self.label = label
+        self.dependencies = dependencies
+        self.done = done
+        self.steps = steps
+        self.pixels = pixels
+        self.network = network
+    }
+}
+
+/// The request file of a unit: what `lip work run` needs to compute it without the
+/// notebook, and the numerics it was keyed by (a worker built from other sources refuses).
+public struct WorkUnitFile: Codable, Sendable {
+    public var record: WorkUnitRecord
+    /// Hash of the numerical code, compiler and BLAS core the key was made with.
+    public var numerics: String
+    /// The request itself, as Experiments encodes it (opaque here).
+    public var request: Data
+    /// A ticket search's rounds: the deepest any notebook asked for.
+    public var roundsRequested: Int?
+
+    public init(record: WorkUnitRecord, numerics: String, request: Data) {
+        self.record = record
+        self.numerics = numerics
+        self.request = request
+    }
+}
+
+/// Where results and unit requests live: `<cache>/shared/<key>` and `<cache>/units/<key>.json`.
+/// A notebook session uses its own cache folder and numerics hash; a worker process (`lip
+/// work run`) sets `SharedStore.worker` before computing.
+public enum SharedStore {
+    public struct Location: Sendable {
+        public var cacheDirectory: String
+        public var numericsHash: String
+        public init(cacheDirectory: String, numericsHash: String) {
+            self.cacheDirectory = cacheDirectory
+            self.numericsHash = numericsHash
+        }
+    }
+
+    /// Set by a worker process; nil in notebooks (the session decides) and stand-alone use.
+    nonisolated(unsafe) public static var worker: Location?
+
+    /// The store this process writes to, if any.
+    public static var current: Location? {
+        if let worker { return worker }
+        guard let session = NotebookSession.current else { return nil }
+        let numerics = session.settings.numericsHash ?? session.settings.chunkKeys.first?.library ?? ""
+        return Location(cacheDirectory: session.settings.cacheDirectory, numericsHash: numerics)
+    }
+
+    public static func unitURL(_ key: String, cacheDirectory: String) -> URL {
+        URL(fileURLWithPath: cacheDirectory).appendingPathComponent("units/\(key).json")
+    }
+
+    /// Whether this process only plans (records units instead of computing them).
+    public static var isPlanning: Bool { NotebookSession.current?.settings.planning == true }
+
+    /// Records a unit the notebook needs: writes its request file and tells the runner.
+    /// A ticket search asked for with more rounds replaces the request of fewer.
+    public static func record(_ unit: WorkUnitRecord, request: Data, rounds: Int? = nil) throws {
+        guard let location = current else { return }
+        let url = unitURL(unit.key, cacheDirectory: location.cacheDirectory)
+        if let rounds, let data = FileManager.default.contents(atPath: url.path),
+           let existing = try? JSONDecoder().decode(WorkUnitFile.self, from: data),
+           existing.numerics == location.numericsHash, let stored = existing.roundsRequested, stored > rounds {
+            NotebookSession.current?.emit(.unit(existing.record))
+            return
+        }
+        var file = WorkUnitFile(record: unit, numerics: location.numericsHash, request: request)
+        file.roundsRequested = rounds
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(try JSONEncoder.sorted.encode(file), to: url.path)
+        NotebookSession.current?.emit(.unit(unit))
+    }
+
+    /// The request file of unit `key`, with a message naming the key and the folder when
+    /// there is none.
+    public static func unitFile(_ key: String, cacheDirectory: String) throws -> WorkUnitFile {
+        let url = unitURL(key, cacheDirectory: cacheDirectory)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw WorkUnitError("no unit '\(key)' in \(cacheDirectory)/units; plan first (lip notebook plan NOTEBOOKS --cache \(cacheDirectory))")
+        }
+        do {
+            return try JSONDecoder().decode(WorkUnitFile.self, from: data)
+        } catch {
+            throw WorkUnitError("\(url.path) is not a unit request (\(error)); plan again")
+        }
+    }
+}
+
+/// A unit request that cannot be run, in words.
+public struct WorkUnitError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Thrown in a planning run where a notebook computes something itself (not through a
+/// shared search or evaluation): the rest of that notebook is planned once it renders.
+public struct PlanningStop: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
