@@ -151,10 +151,14 @@ public struct Experiment {
                 network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: rounds)
             return folder
         }
+        let start = Date()
+        let reused = TicketFolder(folder).hasRound(rounds)
         try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder,
                        synflowIterations: synflowIterations, onObservation: onObservation) { line in
             if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
         }
+        reportSharedResult(folder, label: "(\(method.rawValue) on \(imageName), \(rounds) rounds, seed \(seed))", reused: reused,
+                           seconds: Date().timeIntervalSince(start))
         return folder
     }
 
@@ -268,12 +272,16 @@ public struct Experiment {
     private func stored(in path: String, round: Int, label: String, run: () throws -> RestorationReport) throws -> Evaluation {
         let folder = URL(fileURLWithPath: path)
         let record = folder.appendingPathComponent("evaluation.json")
-        if let found = storedEvaluation(in: path) { return found }
+        if let found = storedEvaluation(in: path) {
+            reportSharedResult(path, label: "(\(label) on \(imageName), seed \(seed))", reused: true, seconds: 0)
+            return found
+        }
         let report = try run()
         let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try PNG.write(report.bestScored.clipped(), to: evaluation.restoredURL(in: folder).path)
         try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
+        reportSharedResult(path, label: "(\(label) on \(imageName), seed \(seed))", reused: false, seconds: evaluation.seconds)
         print(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
                      Int(seed), evaluation.best, evaluation.bestStep, evaluation.steps, evaluation.final, 100 * evaluation.sparsity,
                      evaluation.seconds))

@@ -135,11 +135,9 @@ public final class NotebookSession {
         let cache = ResultCache(root: URL(fileURLWithPath: settings.cacheDirectory))
         let indexEntry = cache.indexURL(notebook: settings.notebook, chunk: label, name: name)
         if isPlanning {
-            // A finished value is used as it is; a missing one is computed from the
-            // placeholders of the units it needs, and never stored.
-            if !settings.force, settings.chunkCacheable[chunk], case .hit(let value) = cache.load(T.self, digest: digest) {
-                return value
-            }
+            // Computed (from the store's results and the placeholders of the units not
+            // yet done) even when a finished value is cached, so that every unit the
+            // chunk needs is reported; never stored.
             return try compute()
         }
         var reason: String

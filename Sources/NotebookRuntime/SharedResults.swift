@@ -20,3 +20,15 @@ public func sharedFolder(_ kind: String, key: String) -> String {
     }
     return path
 }
+
+/// Tells the runner (and so `--explain`) that the shared result in `folder` was reused
+/// from the store or computed: a search or an evaluation is keyed by its request and the
+/// numerics hash only, so a change of plotting, prose or the runner reuses it.
+public func reportSharedResult(_ folder: String, label: String, reused: Bool, seconds: Double) {
+    guard let session = NotebookSession.current, !session.isPlanning, session.chunk >= 0 else { return }
+    let numerics = SharedStore.current.map { String($0.numericsHash.prefix(12)) } ?? ""
+    let reason = reused ? "in the store (same request; numerics \(numerics): engine, networks, core, experiments, compiler and BLAS unchanged)"
+                        : "not in the store (numerics \(numerics)), computed"
+    session.emit(.cache(CacheRecord(chunk: session.chunk, name: "\(URL(fileURLWithPath: folder).lastPathComponent) \(label)",
+                                    hit: reused, reason: reason, seconds: seconds)))
+}

@@ -120,7 +120,9 @@ struct SlurmSubmission {
         for parameter in notebookOptions.parameters { run += ["--param", parameter] }
         if notebookOptions.check { run.append("--check") }
         if notebookOptions.explain { run.append("--explain") }
+        // The committed paper/build only from the default figures/; any other output gets its own.
         let paper = [lip, "paper", "build", "--figures", output]
+            + (notebookOptions.output == "figures" ? [] : ["--output", output + "-paper", "--no-pdf"])
         return """
         #!/usr/bin/env bash
         # After every unit: compute what the plan could not foresee, render the notebooks from
