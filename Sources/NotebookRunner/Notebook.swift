@@ -68,7 +68,7 @@ public struct Parameter: Equatable {
     public var name: String
     public var kind: Kind
     public var defaultValue: String?
-    /// Values per profile ("smoke", "quick", "paper").
+    /// Values per profile ("smoke", "quick", "standard", "paper").
     public var profileValues: [String: String]
     public var help: String
 

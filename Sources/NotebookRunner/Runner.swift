@@ -8,6 +8,9 @@ import TensorKit
 public struct RunOptions {
     public var profile = "quick"
     public var overrides: [String: String] = [:]
+    /// Overrides a notebook may lack (a run of several notebooks, where each key was
+    /// checked to be declared by at least one of them).
+    public var overridesForSomeNotebooks = false
     public var force = false
     /// Where rendered notebooks go (`<outputRoot>/<notebook>/`).
     public var outputRoot = "figures"
@@ -23,7 +26,7 @@ public struct RunOptions {
 
     public init() {}
 
-    public static let profiles = ["smoke", "quick", "paper"]
+    public static let profiles = ["smoke", "quick", "standard", "paper"]
 }
 
 /// What one chunk did.
@@ -90,6 +93,7 @@ public enum NotebookRunner {
             values[p.name] = value
         }
         for (key, value) in options.overrides {
+            if options.overridesForSomeNotebooks && !notebook.parameters.contains(where: { $0.name == key }) { continue }
             guard let p = notebook.parameters.first(where: { $0.name == key }) else {
                 let known = notebook.parameters.map(\.name)
                 throw NotebookError(path: notebook.path, message: "unknown parameter '\(key)'; this notebook has \(known.isEmpty ? "no parameters" : known.joined(separator: ", "))")
@@ -338,4 +342,18 @@ final class LockedText: @unchecked Sendable {
     private let lock = NSLock()
     func append(_ more: String) { lock.lock(); text += more; lock.unlock() }
     var value: String { lock.lock(); defer { lock.unlock() }; return text }
+}
+
+extension RunOptions {
+    /// For a run of several notebooks: every `--param` key must be declared by at least one
+    /// of them (a typo is still an error); a notebook without it runs without it
+    /// (`--param data=paper` across notebooks of which the teaching one has no data).
+    public mutating func checkOverrides(against files: [String]) throws {
+        guard files.count > 1, !overrides.isEmpty else { return }
+        let declared = Set(try files.flatMap { try NotebookParser.parse(contentsOf: $0).parameters.map(\.name) })
+        for key in overrides.keys.sorted() where !declared.contains(key) {
+            throw NotebookError(path: "\(files.count) notebooks", message: "unknown parameter '\(key)'; none of these notebooks declares it (they have \(declared.sorted().joined(separator: ", ")))")
+        }
+        overridesForSomeNotebooks = true
+    }
 }

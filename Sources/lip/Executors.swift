@@ -57,6 +57,7 @@ struct ExecutorOptions: ParsableArguments {
         switch executor {
         case "local":
             var runOptions = try options.runOptions()
+            try runOptions.checkOverrides(against: files)
             let threads = threadsPerJob ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
             let executor = LocalExecutor(
                 lipPath: CommandLine.executablePath, jobs: jobs, threadsPerJob: threads, options: runOptions,

@@ -12,7 +12,7 @@ struct NotebookCommand: ParsableCommand {
         subcommands: [Run.self, RunAll.self, PlanCommand.self, Status.self])
 
     struct Options: ParsableArguments {
-        @Option(help: "Profile: smoke (seconds, for CI), quick (minutes) or paper (the paper's settings).")
+        @Option(help: "Profile: smoke (seconds, for CI), quick (64 px, 3 seeds: about an hour on 2 cores), standard (128 px, 5 seeds, 24 rounds: days of CPU, for a cluster) or paper (the paper's settings).")
         var profile = "quick"
 
         @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
@@ -165,7 +165,8 @@ struct NotebooksFailed: Error, CustomStringConvertible {
 }
 
 func runNotebooks(_ files: [String], options: NotebookCommand.Options, runOptions: RunOptions? = nil) throws {
-    let runOptions = try runOptions ?? options.runOptions()
+    var runOptions = try runOptions ?? options.runOptions()
+    try runOptions.checkOverrides(against: files)
     var rows: [(name: String, seconds: Double, hits: Int, misses: Int, claims: ClaimCounts, status: String)] = []
     var problems: [String] = []
     for file in files {
@@ -233,6 +234,7 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options, runOption
 func makePlan(_ files: [String], options: NotebookCommand.Options) throws -> Plan {
     var runOptions = try options.runOptions()
     runOptions.showProgress = false
+    try runOptions.checkOverrides(against: files)
     return try Plan.make(files, options: runOptions) {
         StepTime.estimate(steps: $0.steps, pixels: $0.pixels, network: $0.network)
     }

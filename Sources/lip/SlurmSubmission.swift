@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NotebookRunner
 import NotebookRuntime
+import TensorKit
 
 /// `--executor slurm`: plans the notebooks, writes one job array per dependency level
 /// (each task runs `lip work run KEY` for one unit, with `--requeue` and a signal before
@@ -54,7 +55,7 @@ struct SlurmSubmission {
         }
         print(String(format: "%d unit(s) to run (%d done), estimated %.1f CPU-hours; scripts and logs in %@",
                      plan.pending.count, plan.units.count - plan.pending.count,
-                     plan.estimatedSeconds * 2 / 3600, directory.path))
+                     plan.estimatedSeconds * Double(Threads.count) / 3600, directory.path))
         print("watch: lip notebook status \(paths.joined(separator: " ")) --profile \(notebookOptions.profile) --cache \(notebookOptions.cache)")
     }
 
