@@ -260,11 +260,16 @@ public struct Experiment {
         return found ?? placeholder()
     }
 
+    /// The finished evaluation in `folder`: its record and image must hash as its
+    /// `integrity.json` (written last) says, or it is not there (and is computed again).
     private func storedEvaluation(in folder: String) -> Evaluation? {
         let url = URL(fileURLWithPath: folder)
-        guard let data = try? Data(contentsOf: url.appendingPathComponent("evaluation.json")),
+        guard let integrity = try? Data(contentsOf: url.appendingPathComponent("integrity.json")),
+              let hashes = try? JSONDecoder().decode([String: String].self, from: integrity),
+              let data = try? Data(contentsOf: url.appendingPathComponent("evaluation.json")),
+              hashes["evaluation.json"] == SHA256.hex(data),
               let found = try? JSONDecoder().decode(Evaluation.self, from: data),
-              FileManager.default.fileExists(atPath: found.restoredURL(in: url).path) else { return nil }
+              hashes["restored.png"] == SHA256.hex(fileAt: found.restoredURL(in: url).path) else { return nil }
         return found.located(in: url)
     }
 
@@ -279,8 +284,14 @@ public struct Experiment {
         let report = try run()
         let evaluation = Evaluation(report: report, round: round)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try PNG.write(report.bestScored.clipped(), to: evaluation.restoredURL(in: folder).path)
-        try JSONEncoder.sorted.encode(evaluation).write(to: record, options: .atomic)
+        // The image, the record, then their hashes: a worker killed in between leaves a
+        // folder that does not verify, and the next run computes it again.
+        let image = evaluation.restoredURL(in: folder).path
+        try PNG.write(report.bestScored.clipped(), to: image)
+        let data = try JSONEncoder.sorted.encode(evaluation)
+        try AtomicFile.write(data, to: record.path)
+        let hashes = ["evaluation.json": SHA256.hex(data), "restored.png": SHA256.hex(fileAt: image) ?? ""]
+        try AtomicFile.write(try JSONEncoder.sorted.encode(hashes), to: folder.appendingPathComponent("integrity.json").path)
         reportSharedResult(path, label: "(\(label) on \(imageName), seed \(seed))", reused: false, seconds: evaluation.seconds)
         print(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
                      Int(seed), evaluation.best, evaluation.bestStep, evaluation.steps, evaluation.final, 100 * evaluation.sparsity,

@@ -48,6 +48,7 @@ struct WorkUnitTests {
         var hashes: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
             var data = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name)"))
+            if name == "integrity.json" { continue }  // hashes the record, whose wall time differs
             if name == "ticket.json" || name == "evaluation.json" {
                 // Wall times and the commit are provenance, not results.
                 var object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -102,6 +103,16 @@ struct WorkUnitTests {
         #expect(try contents(of: ticket.key, cache: "cache-a") == contents(of: ticket.key, cache: "cache-b"))
         #expect(try contents(of: evaluation.key, cache: "cache-a") == contents(of: evaluation.key, cache: "cache-b"))
         #expect(try plan(cache: "cache-a").units.allSatisfy(\.record.done))
+
+        // A damaged result is not served: it fails its integrity record and is computed again.
+        let image = cli.path("cache-a/shared/\(evaluation.key)/restored.png")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: image))
+        try handle.truncate(atOffset: 100)
+        try handle.close()
+        #expect(try !plan(cache: "cache-a").units.allSatisfy(\.record.done))
+        let again = try cli.lip(["work", "run", evaluation.key, "--cache", "cache-a"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try contents(of: evaluation.key, cache: "cache-a") == contents(of: evaluation.key, cache: "cache-b"))
 
         // A unit key that is not one, and one that was never planned.
         let bad = try cli.lip(["work", "run", "ticket-xyz", "--cache", "cache-a"])
