@@ -136,19 +136,22 @@ public struct Experiment {
                                   + ([self] + others).map(\.key).joined())
         if SharedStore.isPlanning {
             Placeholder.tickets[folder] = configuration
+            // Several notebooks share one search: it runs to the deepest round any asks for.
+            let key = URL(fileURLWithPath: folder).lastPathComponent
+            let deepest = max(rounds, SharedStore.requestedRounds(key) ?? 0)
             let request = WorkRequest.ticket(.init(
-                experiment: specification, others: others.map(\.specification), method: method, rounds: rounds,
+                experiment: specification, others: others.map(\.specification), method: method, rounds: deepest,
                 iterations: iterations, rewindIteration: rewindIteration, pruneFraction: pruneFraction, reference: reference,
                 synflowIterations: synflowIterations, onObservation: onObservation))
             let reached = (try? TicketFolder(folder).manifest()).flatMap { $0.rounds.filter { $0.searchBestPSNR != nil }.map(\.round).max() } ?? -1
-            let training = method == .imp ? max(0, rounds - 1 - reached) : method == .oneshot && reached < 0 ? 1 : 0
+            let training = method == .imp ? max(0, deepest - 1 - reached) : method == .oneshot && reached < 0 ? 1 : 0
             let dependencies = reference.map { [URL(fileURLWithPath: $0).lastPathComponent] } ?? []
             try SharedStore.record(WorkUnitRecord(
-                kind: "ticket", key: URL(fileURLWithPath: folder).lastPathComponent,
-                label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradation), \(rounds) rounds of \(configuration.iterations) steps, seed \(seed)",
-                dependencies: dependencies, done: TicketFolder(folder).hasRound(rounds),
+                kind: "ticket", key: key,
+                label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradation), \(deepest) rounds of \(configuration.iterations) steps, seed \(seed)",
+                dependencies: dependencies, done: TicketFolder(folder).hasRound(deepest),
                 steps: training * configuration.iterations + rewindIteration, pixels: problem.clean.width * problem.clean.height,
-                network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: rounds)
+                network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: deepest)
             return folder
         }
         let start = Date()

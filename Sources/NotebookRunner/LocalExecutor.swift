@@ -84,7 +84,7 @@ public struct LocalExecutor {
                 environment["LIP_PARENT_PID"] = String(getpid())
                 process.environment = environment
                 let logURL = logs.appendingPathComponent("\(unit.record.key).log")
-                FileManager.default.createFile(atPath: logURL.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
                 let handle = try FileHandle(forWritingTo: logURL)
                 process.standardOutput = handle
                 process.standardError = handle

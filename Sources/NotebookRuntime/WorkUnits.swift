@@ -85,21 +85,25 @@ public enum SharedStore {
     public static var isPlanning: Bool { NotebookSession.current?.settings.planning == true }
 
     /// Records a unit the notebook needs: writes its request file and tells the runner.
-    /// A ticket search asked for with more rounds replaces the request of fewer.
     public static func record(_ unit: WorkUnitRecord, request: Data, rounds: Int? = nil) throws {
         guard let location = current else { return }
         let url = unitURL(unit.key, cacheDirectory: location.cacheDirectory)
-        if let rounds, let data = FileManager.default.contents(atPath: url.path),
-           let existing = try? JSONDecoder().decode(WorkUnitFile.self, from: data),
-           existing.numerics == location.numericsHash, let stored = existing.roundsRequested, stored > rounds {
-            NotebookSession.current?.emit(.unit(existing.record))
-            return
-        }
         var file = WorkUnitFile(record: unit, numerics: location.numericsHash, request: request)
         file.roundsRequested = rounds
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(try JSONEncoder.sorted.encode(file), to: url.path)
         NotebookSession.current?.emit(.unit(unit))
+    }
+
+    /// The deepest rounds any notebook asked of ticket search `key` (its request file), so
+    /// that a notebook asking for fewer plans the same unit, not a smaller one.
+    public static func requestedRounds(_ key: String) -> Int? {
+        guard let location = current,
+              let data = FileManager.default.contents(atPath: unitURL(key, cacheDirectory: location.cacheDirectory).path),
+              let file = try? JSONDecoder().decode(WorkUnitFile.self, from: data), file.numerics == location.numericsHash else {
+            return nil
+        }
+        return file.roundsRequested
     }
 
     /// The request file of unit `key`, with a message naming the key and the folder when
