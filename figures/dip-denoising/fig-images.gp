@@ -13,7 +13,7 @@ set xlabel 'clean' offset 0,0.2 font ',9'
 plot 'fig-images-data/r0c0.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
 set xlabel 'noisy · 21.26 dB' offset 0,0.2 font ',9'
 plot 'fig-images-data/r0c1.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
-set xlabel 'DIP (EMA) · 27.05 dB' offset 0,0.2 font ',9'
+set xlabel 'DIP (EMA) · 27.02 dB' offset 0,0.2 font ',9'
 plot 'fig-images-data/r0c2.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
 unset multiplot
 unset output

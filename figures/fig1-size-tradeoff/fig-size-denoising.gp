@@ -7,9 +7,9 @@ set key outside right top box opaque
 set logscale x
 set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
-106206.0 27.806325115532548
-913774.0 27.72666948322274
-2217831.0 28.04158464699812
+106206.0 27.762667128222244
+913774.0 27.701167119411792
+2217831.0 28.0192245936162
 EOD
 
 $s1 << EOD

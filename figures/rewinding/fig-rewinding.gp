@@ -6,14 +6,14 @@ set grid lc rgb '#dddddd'
 set key top right box opaque
 set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
-59.040016878187295 27.72666948322274
+59.040016878187295 27.701167119411792
 EOD
 
 $s1 << EOD
-59.040016878187295 27.638789907438564
+59.040016878187295 27.707073547918643
 EOD
 
 plot $s0 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#0072B2' title 'rewind to θ0 (LIP)', \
      $s1 using 1:2 with linespoints pt 8 ps 0.8 lw 2 lc rgb '#D55E00' title 'late rewinding to step 25', \
-     28.04158464699812 with lines lw 1.5 dt 3 lc rgb '#444444' title 'dense DIP'
+     28.0192245936162 with lines lw 1.5 dt 3 lc rgb '#444444' title 'dense DIP'
 unset output

@@ -8,10 +8,10 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [-0.16513602899204805:0.10034561687566164]
+set yrange [-0.14667652104544354:0.1]
 $bars << EOD
-"astronaut" 0.00034561687566162885
-"camera" -0.06513602899204803
+"astronaut" -0.04667652104544354
+"camera" -0.04381135929228227
 EOD
 plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on astronaut'
 unset output

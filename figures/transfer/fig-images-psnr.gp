@@ -8,10 +8,10 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [0.0:34.31030056430644]
+set yrange [0.0:34.348054252726875]
 $bars << EOD
-"astronaut" 27.72666948322274
-"camera" 29.835043968962122
+"astronaut" 27.701167119411792
+"camera" 29.867873263240764
 EOD
 plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on astronaut'
 unset output

@@ -8,10 +8,10 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [0.0:0.47953165831662026]
+set yrange [-0.14667652104544354:0.29671905212683547]
 $bars << EOD
-"denoising" 0.00034561687566162885
-"inpainting" 0.3795316583166202
+"denoising" -0.04667652104544354
+"inpainting" 0.19671905212683546
 EOD
 plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising'
 unset output

@@ -8,10 +8,10 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [0.0:37.745662202611825]
+set yrange [0.0:37.54197541863921]
 $bars << EOD
-"denoising" 27.72666948322274
-"inpainting" 32.822314958792894
+"denoising" 27.701167119411792
+"inpainting" 32.64519601620801
 EOD
 plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising'
 unset output
