@@ -143,13 +143,14 @@ public struct Experiment {
                 experiment: specification, others: others.map(\.specification), method: method, rounds: deepest,
                 iterations: iterations, rewindIteration: rewindIteration, pruneFraction: pruneFraction, reference: reference,
                 synflowIterations: synflowIterations, onObservation: onObservation))
-            let reached = (try? TicketFolder(folder).manifest()).flatMap { $0.rounds.filter { $0.searchBestPSNR != nil }.map(\.round).max() } ?? -1
+            let found = (try? TicketFolder(folder).manifest())?.rounds ?? []
+            let reached = found.filter { $0.searchBestPSNR != nil }.map(\.round).max() ?? -1
             let training = method == .imp ? max(0, deepest - 1 - reached) : method == .oneshot && reached < 0 ? 1 : 0
             let dependencies = reference.map { [URL(fileURLWithPath: $0).lastPathComponent] } ?? []
             try SharedStore.record(WorkUnitRecord(
                 kind: "ticket", key: key,
                 label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradation), \(deepest) rounds of \(configuration.iterations) steps, seed \(seed)",
-                dependencies: dependencies, done: TicketFolder(folder).hasRound(deepest),
+                dependencies: dependencies, done: (found.map(\.round).max() ?? -1) >= deepest,
                 steps: training * configuration.iterations + rewindIteration, pixels: problem.clean.width * problem.clean.height,
                 network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: deepest)
             return folder
@@ -187,7 +188,7 @@ public struct Experiment {
     /// this problem and returns its scores. Done once per ticket, round, problem and options.
     public func evaluate(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
                          fromRewindPoint: Bool = false, label: String? = nil) throws -> Evaluation {
-        let folder = try evaluationFolder(ticket, round: round, keepInputConvolutionsDense: keepInputConvolutionsDense,
+        let folder = evaluationFolder(ticket, round: round, keepInputConvolutionsDense: keepInputConvolutionsDense,
                                           fromRewindPoint: fromRewindPoint)
         let label = label ?? "round \(round) of \(URL(fileURLWithPath: ticket).lastPathComponent)"
         if SharedStore.isPlanning {
@@ -199,8 +200,8 @@ public struct Experiment {
             let nominal = Placeholder.parameters(round: round, fraction: fraction, channels: problem.clean.channels)
             return try planned(folder: folder, kind: "evaluation", label: "\(label) on \(imageName), seed \(seed)",
                                dependencies: [ticketKey], request: request, network: "dip", steps: settings.iterations) {
-                Placeholder.evaluation(prior: "DIP", round: round, sparsity: nominal.sparsity, parameters: nominal.parameters,
-                                       steps: settings.iterations)
+                Evaluation(prior: "DIP", round: round, sparsity: nominal.sparsity, parameters: nominal.parameters,
+                           steps: settings.iterations)
             }
         }
         let ticketFolder = TicketFolder(ticket)
@@ -215,7 +216,7 @@ public struct Experiment {
     /// θ0 and every mask: a search is deterministic for its key), the round, the options
     /// and this experiment, so that a planning run knows it before the search has run.
     public func evaluationFolder(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
-                                 fromRewindPoint: Bool = false) throws -> String {
+                                 fromRewindPoint: Bool = false) -> String {
         let ticketKey = URL(fileURLWithPath: ticket).lastPathComponent
         return sharedFolder("evaluation", key: "\(ticketKey)|\(round)|\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
     }
@@ -224,18 +225,15 @@ public struct Experiment {
     /// its own settings (no input jitter, no backtracking), `deepDecoderIterations` steps
     /// and this experiment's seed.
     public func deepDecoder(channels: Int) throws -> Evaluation {
-        let prior = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels))
-        var settings = prior.settings(for: problem)
-        settings.iterations = deepDecoderIterations ?? self.settings.iterations
-        settings.seed = seed
+        let (prior, settings) = deepDecoderPrior(channels: channels)
         let folder = try deepDecoderFolder(channels: channels)
         if SharedStore.isPlanning {
             let request = WorkRequest.deepDecoder(.init(experiment: specification, channels: channels))
             return try planned(folder: folder, kind: "deep-decoder", label: "deep decoder k=\(channels) on \(imageName), \(problem.degradation), seed \(seed)",
                                dependencies: [], request: request, network: "deep-decoder", steps: settings.iterations) {
-                Placeholder.evaluation(prior: "deep decoder", round: -1, sparsity: 0,
-                                       parameters: DeepDecoderConfiguration(channels: channels, outputChannels: problem.clean.channels).parameterCount,
-                                       steps: settings.iterations)
+                Evaluation(prior: "deep decoder", round: -1, sparsity: 0,
+                           parameters: DeepDecoderConfiguration(channels: channels, outputChannels: problem.clean.channels).parameterCount,
+                           steps: settings.iterations)
             }
         }
         return try stored(in: folder, round: -1, label: "deep decoder k=\(channels)") {
@@ -245,10 +243,18 @@ public struct Experiment {
 
     /// Where `deepDecoder(channels:)` stores its fit.
     public func deepDecoderFolder(channels: Int) throws -> String {
-        var settings = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels)).settings(for: problem)
+        let settings = deepDecoderPrior(channels: channels).settings
+        return sharedFolder("deep-decoder", key: "deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
+    }
+
+    /// The deep decoder of width `channels` and its settings: its own (no jitter, no
+    /// backtracking), this scale's deep-decoder steps and this experiment's seed.
+    private func deepDecoderPrior(channels: Int) -> (prior: Prior, settings: FitSettings) {
+        let prior = Prior.deepDecoder(DeepDecoderConfiguration(channels: channels))
+        var settings = prior.settings(for: problem)
         settings.iterations = deepDecoderIterations ?? self.settings.iterations
         settings.seed = seed
-        return sharedFolder("deep-decoder", key: "deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
+        return (prior, settings)
     }
 
     /// In a planning run: the stored result when there is one, else a placeholder, and the

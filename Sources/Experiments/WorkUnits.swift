@@ -74,12 +74,12 @@ public func runWorkUnit(_ key: String, cacheDirectory: String, numericsHash: Str
                                        alsoOn: others, synflowIterations: r.synflowIterations, onObservation: r.onObservation)
     case .evaluation(let r):
         let experiment = try Experiment(specification: r.experiment)
-        let ticket = sharedFolder(path: r.ticket)
+        let ticket = SharedStore.folderURL(r.ticket, cacheDirectory: cacheDirectory).path
         let dependency = try SharedStore.unitFile(r.ticket, cacheDirectory: cacheDirectory)
         guard TicketFolder(ticket).hasRound(r.round) else {
             throw WorkUnitError("unit \(key) needs round \(r.round) of ticket search \(r.ticket) (\(dependency.record.label)), which is not done; run that unit first")
         }
-        folder = try experiment.evaluationFolder(ticket, round: r.round, keepInputConvolutionsDense: r.keepInputConvolutionsDense,
+        folder = experiment.evaluationFolder(ticket, round: r.round, keepInputConvolutionsDense: r.keepInputConvolutionsDense,
                                                  fromRewindPoint: r.fromRewindPoint)
         _ = try experiment.evaluate(ticket, round: r.round, keepInputConvolutionsDense: r.keepInputConvolutionsDense,
                                     fromRewindPoint: r.fromRewindPoint, label: r.label)
@@ -91,12 +91,6 @@ public func runWorkUnit(_ key: String, cacheDirectory: String, numericsHash: Str
     guard URL(fileURLWithPath: folder).lastPathComponent == key else {
         throw WorkUnitError("unit \(key) computed into \(folder): its key does not match (the request was edited, or the image paths resolve differently here)")
     }
-}
-
-/// The folder of unit `key` in the current store.
-func sharedFolder(path key: String) -> String {
-    let location = SharedStore.current ?? SharedStore.Location(cacheDirectory: ".lip-cache", numericsHash: "")
-    return URL(fileURLWithPath: location.cacheDirectory).appendingPathComponent("shared/\(key)").path
 }
 
 extension TicketFolder {
@@ -134,10 +128,6 @@ enum Placeholder {
         var kept = weights
         for _ in 0..<max(0, round) { kept -= Int((fraction * Double(kept)).rounded(.toNearestOrEven)) }
         return (network.parameterCount - (weights - kept), Double(weights - kept) / Double(weights))
-    }
-
-    static func evaluation(prior: String, round: Int, sparsity: Double, parameters: Int, steps: Int) -> Evaluation {
-        Evaluation(prior: prior, round: round, sparsity: sparsity, parameters: parameters, steps: steps)
     }
 }
 

@@ -42,7 +42,7 @@ public struct LocalExecutor {
             let plan = try Plan.make(files, options: options, estimate: estimate)
             if options.force {
                 // `--force`: every unit of the plan is computed again, once.
-                for unit in plan.units { try? FileManager.default.removeItem(at: WorkStatus.folder(unit.record.key, cache: options.cacheRoot)) }
+                for unit in plan.units { try? FileManager.default.removeItem(at: SharedStore.folderURL(unit.record.key, cacheDirectory: options.cacheRoot)) }
                 options.force = false
                 log("plan \(summary.passes): --force: removed the \(plan.units.count) planned units' results")
                 continue

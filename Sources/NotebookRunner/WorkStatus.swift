@@ -13,10 +13,6 @@ public struct WorkStatus {
         self.cache = cache
     }
 
-    public static func folder(_ key: String, cache: String) -> URL {
-        URL(fileURLWithPath: cache).appendingPathComponent("shared/\(key)")
-    }
-
     static func runningURL(_ key: String, cache: String) -> URL {
         URL(fileURLWithPath: cache).appendingPathComponent("running/\(key)")
     }

@@ -12,7 +12,7 @@ import Store
 public func sharedFolder(_ kind: String, key: String) -> String {
     let location = SharedStore.current ?? SharedStore.Location(cacheDirectory: ".lip-cache", numericsHash: "")
     let digest = SHA256.hex("\(kind)\u{0}\(key)\u{0}\(location.numericsHash)")
-    let path = URL(fileURLWithPath: location.cacheDirectory).appendingPathComponent("shared/\(kind)-\(digest.prefix(16))").path
+    let path = SharedStore.folderURL("\(kind)-\(digest.prefix(16))", cacheDirectory: location.cacheDirectory).path
     if let session = NotebookSession.current, session.settings.force, session.settings.planning != true,
        session.settings.keepSharedResults != true,
        session.clearedSharedFolders.insert(path).inserted {

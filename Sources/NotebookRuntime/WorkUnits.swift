@@ -77,6 +77,11 @@ public enum SharedStore {
         return Location(cacheDirectory: session.settings.cacheDirectory, numericsHash: numerics)
     }
 
+    /// The folder of unit `key`: `<cache>/shared/<key>` (the one folder rule of the store).
+    public static func folderURL(_ key: String, cacheDirectory: String) -> URL {
+        URL(fileURLWithPath: cacheDirectory).appendingPathComponent("shared/\(key)")
+    }
+
     public static func unitURL(_ key: String, cacheDirectory: String) -> URL {
         URL(fileURLWithPath: cacheDirectory).appendingPathComponent("units/\(key).json")
     }
