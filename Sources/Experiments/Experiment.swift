@@ -159,7 +159,7 @@ public struct Experiment {
         let reused = TicketFolder(folder).hasRound(rounds)
         try findTicket(configuration, problems: [problem] + others.map(\.problem), in: folder,
                        synflowIterations: synflowIterations, onObservation: onObservation) { line in
-            if !quiet { print("  \(method.rawValue) on \(imageName): \(line)") }
+            if !quiet { progress("  \(method.rawValue) on \(imageName): \(line)") }
         }
         reportSharedResult(folder, label: "(\(method.rawValue) on \(imageName), \(rounds) rounds, seed \(seed))", reused: reused,
                            seconds: Date().timeIntervalSince(start))
@@ -302,7 +302,7 @@ public struct Experiment {
         let hashes = ["evaluation.json": SHA256.hex(data), "restored.png": SHA256.hex(fileAt: image) ?? ""]
         try AtomicFile.write(try JSONEncoder.sorted.encode(hashes), to: folder.appendingPathComponent("integrity.json").path)
         reportSharedResult(path, label: "(\(label) on \(imageName), seed \(seed))", reused: false, seconds: evaluation.seconds)
-        print(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
+        progress(String(format: "  %@ on %@, seed %d: best %.2f dB at step %d of %d, final %.2f dB, sparsity %.1f %%, %.0f s", label, imageName,
                      Int(seed), evaluation.best, evaluation.bestStep, evaluation.steps, evaluation.final, 100 * evaluation.sparsity,
                      evaluation.seconds))
         return evaluation.located(in: folder)

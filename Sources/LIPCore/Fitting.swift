@@ -59,6 +59,8 @@ public struct FitResult {
     public var detectedStep: Int?
     public var restorations: Int
     public var seconds: Double
+    /// The outputs after the steps asked for with `snapshotSteps`, in step order.
+    public var snapshots: [FitSnapshot] = []
 
     public var final: IterationRecord { history.last! }
     public var bestPSNR: IterationRecord { history.max { $0.psnr < $1.psnr }! }
@@ -88,6 +90,15 @@ public enum FitFailure: Error, CustomStringConvertible {
     }
 }
 
+/// The network's output after one step of a fit (1-based: step 50 is after 50 Adam steps).
+public struct FitSnapshot {
+    public var step: Int
+    /// The raw output of that step.
+    public var output: Tensor
+    /// The EMA of the outputs up to that step.
+    public var averagedOutput: Tensor
+}
+
 /// Fits `network` so that `loss(network(z + jitter))` falls, DIP style: Adam, fresh
 /// input jitter each step, an EMA of the outputs, optional backtracking.
 ///
@@ -95,9 +106,12 @@ public enum FitFailure: Error, CustomStringConvertible {
 ///   - loss: the task's data term on the network output.
 ///   - observedPSNR: PSNR of an output against the observation (for backtracking).
 ///   - clean: the ground truth, for the PSNR columns of the history.
+///   - snapshotSteps: steps (1-based) after which the output and its EMA are kept, for
+///     filmstrips of a fit; steps beyond `settings.iterations` are never reached.
 public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSettings,
                               loss: (Tensor) -> Tensor, observedPSNR: (Tensor) -> Double,
                               clean: [Float], lumaPSNR: (([Float]) -> Double?)? = nil,
+                              snapshotSteps: Set<Int> = [],
                               progress: ((IterationRecord) -> Void)? = nil) throws -> FitResult {
     if PlanningRun.isActive { throw PlanningRun.TrainingRefused() }
     let start = Date()
@@ -120,6 +134,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
     var savedParameters: [[Float]] = parameters.map(\.data)
     var backtracking = Backtracking(drop: settings.backtrackingDrop, period: settings.backtrackingPeriod)
     var restorations = 0
+    var snapshots: [FitSnapshot] = []
     let ema = settings.emaWeight
 
     for iteration in 0..<settings.iterations {
@@ -155,6 +170,10 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
         }
         detector.observe(step: iteration, output: result.data)
         lastOutput = result
+        if snapshotSteps.contains(iteration + 1) {
+            snapshots.append(FitSnapshot(step: iteration + 1, output: result,
+                                         averagedOutput: Tensor(shape: result.shape, data: average!)))
+        }
 
         // On a drop the weights are restored, but the gradients already computed are
         // still applied by the optimizer step and Adam's moments are kept, as in DIP.
@@ -176,7 +195,7 @@ public func fitDeepImagePrior(network: any Layer, input: Tensor, settings: FitSe
                      averagedOutput: Tensor(shape: lastOutput!.shape, data: average!),
                      bestAveragedOutput: Tensor(shape: lastOutput!.shape, data: bestAverage),
                      bestOutput: Tensor(shape: lastOutput!.shape, data: bestRaw), detectedStep: detector.minimumStep,
-                     restorations: restorations, seconds: Date().timeIntervalSince(start))
+                     restorations: restorations, seconds: Date().timeIntervalSince(start), snapshots: snapshots)
 }
 
 /// DIP's network input: 1 x depth x H x W filled with U[0, 1) * 0.1

@@ -89,6 +89,8 @@ public struct RestorationReport: Codable, Equatable {
     public var ssimBest: Double
     public var restorations: Int
     public var seconds: Double
+    /// Outputs at the steps asked for (`restore(..., snapshotSteps:)`), in step order.
+    public var snapshots: [RestorationSnapshot] = []
 
     public var final: IterationRecord { history.last! }
 
@@ -112,6 +114,13 @@ public struct RestorationReport: Codable, Equatable {
 }
 
 /// A finished restoration: the report, and the trained network with its input.
+/// The output of a fit after one step, and its EMA, as images.
+public struct RestorationSnapshot: Codable, Equatable, Sendable {
+    public var step: Int
+    public var output: Image
+    public var averaged: Image
+}
+
 public struct RestorationOutcome {
     public var report: RestorationReport
     public var network: Sequential
@@ -122,10 +131,12 @@ public struct RestorationOutcome {
 /// Fits `prior` to `problem.observation` with the task's data term and returns the
 /// restored image with its metrics. With `initialWeights` (a state dict, e.g. a ticket's
 /// θ0) the network starts from them instead of a fresh initialisation; with `mask` it is
-/// pruned (a lottery image prior).
+/// pruned (a lottery image prior). `snapshotSteps` keeps the output after those steps
+/// (1-based) in `report.snapshots`.
 public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), settings: FitSettings? = nil,
                     initialWeights: SafeTensors? = nil, mask: PruningMask? = nil,
-                    keepDense: Set<String> = [], progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
+                    keepDense: Set<String> = [], snapshotSteps: Set<Int> = [],
+                    progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
     let settings = settings ?? prior.settings(for: problem)
     let clean = problem.clean
     let network = prior.makeNetwork(channels: clean.channels, seed: settings.seed)
@@ -136,7 +147,7 @@ public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), se
         network: network, input: input, settings: settings,
         loss: { problem.loss($0) }, observedPSNR: { problem.observedPSNR($0) },
         clean: clean.pixels, lumaPSNR: problem.task == .sr ? { problem.psnrY(of: $0) } : nil,
-        progress: progress)
+        snapshotSteps: snapshotSteps, progress: progress)
     let restored = Image(result.averagedOutput)
     let best = Image(result.bestAveragedOutput)
     let convolutions = network.convolutions
@@ -150,5 +161,8 @@ public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), se
         sparsity: total > 0 ? Double(pruned) / Double(total) : 0, ssimFinal: ssim(restored, clean), ssimBest: 0,
         restorations: result.restorations, seconds: result.seconds)
     report.ssimBest = ssim(report.bestScored, clean)
+    report.snapshots = result.snapshots.map {
+        RestorationSnapshot(step: $0.step, output: Image($0.output), averaged: Image($0.averagedOutput))
+    }
     return RestorationOutcome(report: report, network: network, input: input, result: result)
 }

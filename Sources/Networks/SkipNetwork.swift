@@ -145,6 +145,25 @@ public func makeSkipNetwork(_ configuration: SkipConfiguration = .dip) -> Sequen
     return model
 }
 
+/// The hourglass's convolutions named by their role, in module order (the order of
+/// `convolutions`, of masks and of `state_dict` weights): `skip1`, `down1.conv1`,
+/// `down1.conv2`, `skip2`, … down to the deepest scale, then `up5.conv`, `up5.conv1x1`, …
+/// `up1.conv1x1` on the way back, and `output`. Scale 1 is the finest. The `state_dict`
+/// paths (`1.1.7.1.1.4.1`) say where a layer sits in `skip.py`'s nesting, not what it does.
+public func skipNetworkLayerRoles(_ configuration: SkipConfiguration = .dip) -> [String] {
+    let c = configuration
+    var names: [String] = []
+    func scale(_ i: Int) {
+        if c.channelsSkip[i] != 0 { names.append("skip\(i + 1)") }
+        names += ["down\(i + 1).conv1", "down\(i + 1).conv2"]
+        if i < c.scales - 1 { scale(i + 1) }
+        names.append("up\(i + 1).conv")
+        if c.need1x1Up { names.append("up\(i + 1).conv1x1") }
+    }
+    scale(0)
+    return names + ["output"]
+}
+
 extension Layer {
     /// Initialises every convolution and batch norm as PyTorch's defaults do, drawing from
     /// `random` in module order.

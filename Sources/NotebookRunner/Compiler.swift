@@ -71,6 +71,11 @@ public struct Toolchain {
         SHA256.hex("\(sourceHash(of: Self.numericalTargets))\u{0}\(Self.compilerVersion)\u{0}\(blasCore)")
     }
 
+    /// Hash of the numerical targets' sources and Package.swift, without the compiler or
+    /// the BLAS core: what a rendered page is checked against to say whether it is still
+    /// what its notebook would produce here (`PageStatus`).
+    public func numericsSourceHash() -> String { sourceHash(of: Self.numericalTargets) }
+
     func sourceHash(of targets: [String]) -> String {
         let sources = root.appendingPathComponent("Sources")
         var files: [String] = []

@@ -52,8 +52,24 @@ public struct Chunk: Equatable {
     public var cache: Bool
     public var width: Int
     public var height: Int
+    /// `code-fold`: the code is shown open (`false`, the default), folded behind a
+    /// "Code" disclosure (`true`) or in a disclosure that starts open (`show`), as in Quarto.
+    public var codeFold: CodeFold = .none
+    /// `output: false`: the chunk's printed text, figures and tables are left out of the
+    /// page (its claims are still listed).
+    public var showsOutput = true
+    /// `include: false`: neither code nor output on the page; the chunk still runs.
+    public var included = true
+    /// `fig-alt`: the figures' alternative text for screen readers (default: the caption).
+    public var figureAlt: String? = nil
 
-    public static let optionKeys = ["label", "caption", "echo", "cache", "width", "height"]
+    public enum CodeFold: String, Equatable, CaseIterable {
+        case none = "false"
+        case folded = "true"
+        case show
+    }
+
+    public static let optionKeys = ["label", "caption", "echo", "cache", "width", "height", "code-fold", "output", "include", "fig-alt"]
 }
 
 /// A notebook parameter: a typed value that depends on the profile.

@@ -98,6 +98,7 @@ public struct PaperBuilder {
         var html = ""
         var markdown = ""
         var title = "Paper"
+        let staleness = (try? Toolchain.locate()).map(StalenessChecker.init)
         let claims = notebooks.keys.sorted().flatMap { name in (notebooks[name]!.claims).map { (name, $0) } }
         for piece in pieces {
             switch piece {
@@ -162,7 +163,7 @@ public struct PaperBuilder {
                     table.append([.text(name), .text(p.profile), .text(String(p.machine.gitCommit.prefix(10)) + (p.machine.gitDirty ? "+" : "")),
                                   .number(p.wallSeconds), .text({ let c = ClaimCounts(p.claims); return "\(c.held) / \(c.failed) / \(c.inconclusive) / \(c.notChecked)" }()),
                                   .text(String(p.machine.date.prefix(16)).replacingOccurrences(of: "T", with: " ")),
-                                  .text(failures[name].map { "FAILED: \($0)" } ?? "ok")])
+                                  .text(failures[name].map { "FAILED: \($0)" } ?? staleness.map { $0.status(of: p, name: name).summary } ?? "ok")])
                 }
                 let total = notebooks.values.reduce(0) { $0 + $1.wallSeconds }
                 let note = String(format: "Rendering these pages took %.0f s (%.1f min) on %@, %d threads; a render that reuses cached results takes seconds, a cold one the full computation.", total, total / 60,
@@ -182,6 +183,15 @@ public struct PaperBuilder {
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let htmlURL = outputFolder.appendingPathComponent("index.html")
         let markdownURL = outputFolder.appendingPathComponent("paper.md")
+        // Section anchors and a table of contents, placed under the paper's own title.
+        let (anchored, outline) = Sections.anchorHeadings(html)
+        html = anchored
+        let contents = Sections.tableOfContents(outline)
+        if let titleEnd = html.range(of: "</h1>") {
+            html.insert(contentsOf: "\n" + contents, at: titleEnd.upperBound)
+        } else {
+            html = contents + html
+        }
         // The source's own "# title" is the heading; its claims and runs sections replace
         // a notebook page's summary and provenance.
         let page = Renderer.htmlPage(title: title, body: html, provenance: nil, claims: [], heading: false, extraStyle: """

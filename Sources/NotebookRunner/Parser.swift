@@ -144,10 +144,19 @@ public enum NotebookParser {
         guard label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !label.isEmpty else {
             throw NotebookError(path: path, line: fenceLine, message: "label '\(label)' may use letters, digits, - and _ only")
         }
+        var codeFold = Chunk.CodeFold.none
+        if let text = options["code-fold"] {
+            guard let parsed = Chunk.CodeFold(rawValue: text) else {
+                throw NotebookError(path: path, line: fenceLine, message: "chunk option code-fold must be true, false or show, got '\(text)'")
+            }
+            codeFold = parsed
+        }
         return Chunk(index: index, code: body[codeStart...].joined(separator: "\n"), firstLine: fenceLine + 1 + codeStart,
                      fenceLine: fenceLine, label: label, caption: options["caption"] ?? "",
                      echo: try flag("echo", default: true), cache: try flag("cache", default: true),
-                     width: try size("width", default: 720), height: try size("height", default: 440))
+                     width: try size("width", default: 720), height: try size("height", default: 440),
+                     codeFold: codeFold, showsOutput: try flag("output", default: true),
+                     included: try flag("include", default: true), figureAlt: options["fig-alt"])
     }
 
     /// `{swift} expr` spans inside inline code, outside fenced blocks.

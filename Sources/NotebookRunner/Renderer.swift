@@ -26,6 +26,11 @@ public struct NotebookProvenance: Codable {
     /// output folder (what `lip paper build` pulls in by label).
     public var figures: [OutputRecord]?
     public var tables: [OutputRecord]?
+    /// SHA-256 of the notebook's source and of the numerical code's sources (`Toolchain.numericsSourceHash`)
+    /// at render time: `PageStatus` compares them with the checkout's (absent in pages
+    /// rendered before they were recorded; then the page's commit is compared through git).
+    public var sourceHash: String?
+    public var numericsSourceHash: String?
 }
 
 /// A figure or table of a rendered notebook.
@@ -67,42 +72,76 @@ public enum Renderer {
             },
             tables: run.chunks.flatMap(\.tables).map {
                 OutputRecord(label: $0.label, caption: $0.caption, number: numbering.tables[$0.label] ?? 0, files: $0.files)
-            })
+            },
+            sourceHash: run.sourceHash.isEmpty ? nil : run.sourceHash,
+            numericsSourceHash: run.numericsSourceHash.isEmpty ? nil : run.numericsSourceHash)
+        let sections = Sections(run.notebook)
 
         // Markdown
         var md = "# \(run.notebook.title)\n\n"
         var html = ""
+        var jupyter = JupyterNotebook()
+        var cellMarkdown = md  // prose waiting for its Markdown cell
         let parser = MarkdownParser()
         for block in run.notebook.blocks {
             switch block {
             case .prose(let prose):
-                let text = numbering.resolve(substituteInlines(prose, run.inlineValues), unresolved: &unresolved)
-                    .trimmingCharacters(in: .newlines)
-                md += text + "\n\n"
-                let (shielded, math) = InlineMath.shield(text)
-                html += InlineMath.restore(parser.html(from: shielded), math) + "\n"
-            case .code(let chunk):
-                let result = run.chunks[chunk.index]
-                if chunk.echo {
-                    md += "```swift\n\(chunk.code)\n```\n\n"
-                    html += "<pre class=\"code\"><code>\(htmlEscaped(chunk.code))</code></pre>\n"
-                }
-                let output = result.output.trimmingCharacters(in: .newlines)
-                if !output.isEmpty {
-                    md += "```text\n\(output)\n```\n\n"
-                    html += "<pre class=\"output\">\(htmlEscaped(output))</pre>\n"
-                }
-                for figure in result.figures {
-                    let caption = "Figure \(numbering.figures[figure.label] ?? 0): \(figure.caption)"
-                    if let png = figure.files.first(where: { $0.hasSuffix(".png") }) {
-                        md += "<a id=\"\(figure.label)\"></a>\n![\(caption)](\(png))\n\n*\(caption)*\n\n"
-                        let data = (try? Data(contentsOf: folder.appendingPathComponent(png)))?.base64EncodedString() ?? ""
-                        html += "<figure id=\"\(figure.label)\"><img src=\"data:image/png;base64,\(data)\" alt=\"\(htmlEscaped(caption))\"><figcaption>\(htmlEscaped(caption))</figcaption></figure>\n"
+                let text = sections.resolve(numbering.resolve(substituteInlines(prose, run.inlineValues), unresolved: &unresolved),
+                                            unresolved: &unresolved).trimmingCharacters(in: .newlines)
+                for segment in try Callout.segments(of: text, path: run.notebook.path, firstLine: prose.line) {
+                    switch segment {
+                    case .markdown(let markdown):
+                        md += Sections.markdownAnchors(markdown) + "\n\n"
+                        cellMarkdown += Sections.markdownAnchors(markdown) + "\n\n"
+                        html += markdownHTML(markdown, parser: parser) + "\n"
+                    case .callout(let callout):
+                        md += callout.markdown + "\n\n"
+                        cellMarkdown += callout.markdown + "\n\n"
+                        html += callout.html(body: markdownHTML(callout.body, parser: parser))
                     }
                 }
-                for table in result.tables {
+            case .code(let chunk):
+                let result = run.chunks[chunk.index]
+                jupyter.appendMarkdown(cellMarkdown)
+                cellMarkdown = ""
+                var outputs: [[String: Any]] = []
+                defer {
+                    jupyter.appendCode(chunk.code, label: chunk.label, outputs: outputs,
+                                       hidden: !chunk.included || !chunk.echo || chunk.codeFold == .folded)
+                }
+                if chunk.included && chunk.echo {
+                    md += "```swift\n\(chunk.code)\n```\n\n"
+                    let code = "<pre class=\"code\"><code class=\"language-swift\">\(SwiftHighlighter.html(chunk.code))</code></pre>"
+                    switch chunk.codeFold {
+                    case .none: html += code + "\n"
+                    case .folded: html += "<details class=\"code-fold\"><summary>Code</summary>\(code)</details>\n"
+                    case .show: html += "<details class=\"code-fold\" open><summary>Code</summary>\(code)</details>\n"
+                    }
+                }
+                let showsOutput = chunk.included && chunk.showsOutput
+                let output = result.output.trimmingCharacters(in: .newlines)
+                if showsOutput && !output.isEmpty {
+                    md += "```text\n\(output)\n```\n\n"
+                    outputs.append(JupyterNotebook.streamOutput(output + "\n"))
+                    html += "<pre class=\"output\">\(htmlEscaped(output))</pre>\n"
+                }
+                for figure in result.figures where showsOutput {
+                    let caption = "Figure \(numbering.figures[figure.label] ?? 0): \(figure.caption)"
+                    let alt = chunk.figureAlt ?? caption
+                    if let png = figure.files.first(where: { $0.hasSuffix(".png") }) {
+                        md += "<a id=\"\(figure.label)\"></a>\n![\(alt.replacingOccurrences(of: "]", with: ")"))](\(png))\n\n*\(caption)*\n\n"
+                        let bytes = (try? Data(contentsOf: folder.appendingPathComponent(png))) ?? Data()
+                        let data = bytes.base64EncodedString()
+                        outputs.append(JupyterNotebook.imageOutput(png: bytes, caption: caption, alt: alt))
+                        outputs.append(JupyterNotebook.richOutput(html: "<p><em>\(htmlEscaped(caption))</em></p>", markdown: "*\(caption)*"))
+                        html += "<figure id=\"\(figure.label)\"><img src=\"data:image/png;base64,\(data)\" alt=\"\(htmlEscaped(alt))\"><figcaption>\(htmlEscaped(caption))</figcaption></figure>\n"
+                    }
+                }
+                for table in result.tables where showsOutput {
                     let caption = "Table \(numbering.tables[table.label] ?? 0): \(table.caption)"
                     md += "<a id=\"\(table.label)\"></a>\n*\(caption)*\n\n\(table.markdown)\n"
+                    outputs.append(JupyterNotebook.richOutput(html: "<p><em>\(htmlEscaped(caption))</em></p>\(table.html)",
+                                                              markdown: "*\(caption)*\n\n\(table.markdown)"))
                     html += "<div class=\"table\" id=\"\(table.label)\"><div class=\"caption\">\(htmlEscaped(caption))</div>\(table.html)</div>\n"
                 }
                 if !result.claims.isEmpty {
@@ -110,16 +149,22 @@ public enum Renderer {
                         md += "- **\(claim.outcome.word.uppercased())**: \(claim.statement) — \(claim.comparison)\n"
                     }
                     md += "\n"
+                    outputs.append(JupyterNotebook.richOutput(
+                        html: "<ul>" + result.claims.map { "<li><b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>" }.joined() + "</ul>",
+                        markdown: result.claims.map { "- **\($0.outcome.word.uppercased())**: \($0.statement) — \($0.comparison)" }.joined(separator: "\n")))
                     html += "<ul class=\"claims\">" + result.claims.map {
                         "<li class=\"\($0.outcome.cssClass)\"><b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>"
                     }.joined() + "</ul>\n"
                 }
                 if let failure = run.failure, failure.chunkLabel == chunk.label {
                     md += "> **This chunk failed** (\(failure.status)):\n>\n> ```\n" + failure.message.split(separator: "\n").map { "> \($0)" }.joined(separator: "\n") + "\n> ```\n\n"
+                    outputs.append(["output_type": "stream", "name": "stderr", "text": JupyterNotebook.lines("This chunk failed (\(failure.status)):\n\(failure.message)\n")])
                     html += "<div class=\"failure\"><b>This chunk failed</b> (\(htmlEscaped(failure.status)))<pre>\(htmlEscaped(failure.message))</pre></div>\n"
                 }
             }
         }
+        let (anchored, outline) = Sections.anchorHeadings(html)
+        html = Sections.tableOfContents(outline) + anchored
         let claims = run.claims
         let provenanceTable = provenanceRows(provenance)
         md += "---\n\n## Provenance\n\n" + provenanceTable.markdown() + "\n"
@@ -127,6 +172,13 @@ public enum Renderer {
             md += "Claims: \(ClaimCounts(claims).summary).\n"
         }
         let page = htmlPage(title: run.notebook.title, body: html, provenance: provenanceTable.html(), claims: claims)
+        jupyter.appendMarkdown(cellMarkdown + "---\n\n## Provenance\n\n" + provenanceTable.markdown()
+                               + (claims.isEmpty ? "" : "\nClaims: \(ClaimCounts(claims).summary).\n"))
+        let notebookURL = folder.appendingPathComponent("\(run.notebook.name).ipynb")
+        try jupyter.data(title: run.notebook.title, metadata: [
+            "source": run.notebook.path, "profile": run.options.profile, "commit": machine.gitCommit,
+            "rendered": machine.date, "note": "Outputs come from `lip notebook run`; the cells are Swift for the lip runner, not a Jupyter kernel.",
+        ]).write(to: notebookURL, options: .atomic)
 
         let markdownURL = folder.appendingPathComponent("\(run.notebook.name).md")
         let htmlURL = folder.appendingPathComponent("\(run.notebook.name).html")
@@ -156,6 +208,12 @@ public enum Renderer {
             throw NotebookError(path: destination.path, message: "cannot replace the previous rendering: \(String(cString: strerror(errno)))")
         }
         try? FileManager.default.removeItem(at: staging)  // now the previous rendering
+    }
+
+    /// Markdown to HTML through Ink, with inline math shielded from it.
+    static func markdownHTML(_ markdown: String, parser: MarkdownParser) -> String {
+        let (shielded, math) = InlineMath.shield(markdown)
+        return InlineMath.restore(parser.html(from: shielded), math)
     }
 
     static func substituteInlines(_ prose: Prose, _ values: [Int: String]) -> String {
@@ -216,6 +274,30 @@ public enum Renderer {
             .math { font-family: "DejaVu Serif", Georgia, serif; font-style: italic; white-space: nowrap; }
             .failure { background: #fdecec; border: 1px solid #c0392b; padding: .6rem; border-radius: 6px; }
             .provenance { margin-top: 2.5rem; font-size: .85rem; color: #444; }
+            nav.toc { border: 1px solid #e1e4e8; border-radius: 6px; padding: .5rem 1rem; margin: 1rem 0 1.5rem; font-size: .92rem; background: #fafbfc; }
+            nav.toc .toc-title { font-weight: 600; margin-bottom: .2rem; }
+            nav.toc ul { list-style: none; padding-left: 0; margin: 0; }
+            nav.toc li.toc-3 { padding-left: 1.2rem; }
+            nav.toc li.toc-4 { padding-left: 2.4rem; }
+            @media (min-width: 84rem) { nav.toc { position: fixed; top: 2rem; left: calc(50% + 27rem); width: 14rem; max-height: 85vh; overflow-y: auto; } }
+            h2, h3, h4 { scroll-margin-top: 1rem; }
+            a.anchor { margin-left: .4rem; color: #bbb; text-decoration: none; font-weight: 400; visibility: hidden; }
+            h2:hover a.anchor, h3:hover a.anchor, h4:hover a.anchor { visibility: visible; }
+            details.code-fold { margin: .6rem 0; }
+            details.code-fold > summary { cursor: pointer; color: #555; font-size: .9rem; }
+            .hl-keyword { color: #a626a4; font-weight: 600; }
+            .hl-type { color: #0b61a4; }
+            .hl-string { color: #50a14f; }
+            .hl-number { color: #b76b01; }
+            .hl-comment { color: #8a8f98; font-style: italic; }
+            .hl-attribute { color: #c18401; }
+            .callout { border-left: 4px solid #0072B2; background: #f3f8fc; padding: .5rem .9rem; margin: 1rem 0; border-radius: 5px; }
+            .callout > p:first-of-type { margin-top: .3rem; }
+            .callout .callout-title { font-weight: 600; }
+            .callout-warning { border-color: #d4a017; background: #fdf8e8; }
+            .callout-caution, .callout-important { border-color: #c0392b; background: #fdf0ee; }
+            .callout-tip { border-color: #2e9e55; background: #eef8f1; }
+            .stale { background: #fdf6e3; border: 1px solid #d4a017; padding: .5rem .8rem; border-radius: 6px; }
             .provenance table { margin: 0; }
             \(extraStyle)
             </style></head>

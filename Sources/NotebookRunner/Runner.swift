@@ -67,6 +67,9 @@ public struct NotebookRun {
     public var wallSeconds: Double
     public var inputHashes: [String: String]
     public var libraryHash: String
+    /// SHA-256 of the notebook's source file and of the numerical code's sources when it ran.
+    public var sourceHash: String = ""
+    public var numericsSourceHash: String = ""
     /// Where this run's figures and tables were written: a staging folder that
     /// `Renderer.render` moves into place, so a page never sits beside another run's files.
     public var stagingDirectory: URL
@@ -109,6 +112,7 @@ public enum NotebookRunner {
 
     public static func run(_ path: String, options: RunOptions) throws -> NotebookRun {
         let start = Date()
+        let sourceHash = SHA256.hex(fileAt: path) ?? ""  // before parsing: the text this run compiles
         let notebook = try NotebookParser.parse(contentsOf: path)
         let values = try parameterValues(for: notebook, options: options)
         let toolchain = try Toolchain.locate()
@@ -163,6 +167,8 @@ public enum NotebookRunner {
                               inputHashes: inputHashes, libraryHash: libraryHash, stagingDirectory: staging)
         try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
                     timeout: options.timeout, planning: options.planning)
+        run.sourceHash = sourceHash
+        run.numericsSourceHash = toolchain.numericsSourceHash()
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
     }
@@ -223,6 +229,8 @@ public enum NotebookRunner {
                         FileHandle.standardError.write(Data("        cache \(record.hit ? "hit" : "miss"): \(record.name) (\(record.reason))\n".utf8))
                     }
                 case .unit(let record): run.units.append(record)
+                case .progress(let text):
+                    if showProgress { FileHandle.standardError.write(Data("        \(text)\n".utf8)) }
                 case .finish: finished = true
                 }
             } else if let chunk = current {

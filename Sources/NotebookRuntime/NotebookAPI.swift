@@ -20,6 +20,17 @@ public func show(_ figure: Figure, label: String? = nil, caption: String? = nil,
     try session.show(figure, label: label, caption: caption, width: width, height: height)
 }
 
+/// Reports a progress line: on the terminal while the notebook runs (`lip notebook run`
+/// without `--quiet`), never in the chunk's output on the page. Outside a notebook (in
+/// `lip`, a test) it goes to standard error.
+public func progress(_ line: String) {
+    if let session = NotebookSession.current {
+        session.emit(.progress(text: line))
+    } else {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
 /// Places `table` here (and writes it as Markdown and CSV beside the figures).
 public func show(_ table: Table, label: String? = nil, caption: String? = nil) throws {
     try session.show(table, label: label, caption: caption)

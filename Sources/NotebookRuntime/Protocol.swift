@@ -13,6 +13,9 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     case cache(CacheRecord)
     /// A planning run's unit (`SessionSettings.planning`).
     case unit(WorkUnitRecord)
+    /// A progress line (a search's rounds, a fit's result): shown on the terminal while the
+    /// notebook runs, never on the rendered page.
+    case progress(text: String)
     case finish
 
     /// Marker prefix: a control character no chunk prints by accident.

@@ -27,6 +27,20 @@ enum Check {
         guard (0...60).contains(round) else { throw ValidationError("\(flag) must be from 0 to 60, got \(round)") }
     }
 
+    /// `--snapshots`: comma-separated steps from 1 to `iterations`, as a set.
+    static func snapshotSteps(_ text: String?, iterations: Int, flag: String = "--snapshots") throws -> Set<Int> {
+        guard let text else { return [] }
+        var steps: Set<Int> = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            guard let step = Int(trimmed), (1...iterations).contains(step) else {
+                throw InputProblem("\(flag) takes steps from 1 to \(iterations) (the run's --iterations), separated by commas; got '\(trimmed)' in '\(text)'")
+            }
+            steps.insert(step)
+        }
+        return steps
+    }
+
     /// Refuses a run whose estimated memory exceeds the machine's.
     static func fitsInMemory(_ estimate: MemoryEstimate, what: String,
                              hint: String = "lower --iterations, --crop or --k") throws {

@@ -126,14 +126,26 @@ struct NotebookCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show which units of the notebooks' plan are done, running, pending or failed, with an ETA.")
+            abstract: "Show whether the rendered pages are current, and which units of the notebooks' plan are done, running, pending or failed, with an ETA.",
+            discussion: "A page is stale when its notebook, the numerical code or an input file changed after it was rendered (plots and the runner do not count).")
 
         @Argument(help: "Notebook files or folders (default: notebooks/).")
         var paths: [String] = ["notebooks"]
 
         @OptionGroup var options: Options
 
+        @Flag(help: "Only the pages in --output (fast: runs no notebook).")
+        var pages = false
+
         func run() throws {
+            let toolchain = try Toolchain.locate()
+            let statuses = StalenessChecker(toolchain: toolchain).pages(in: URL(fileURLWithPath: options.output))
+            print(FiguresIndex.table(statuses, linkExtension: "html").markdown())
+            let stale = statuses.filter { !$0.isCurrent }
+            print(stale.isEmpty ? "pages: all \(statuses.count) in \(options.output) are current"
+                  : "pages: \(stale.count) of \(statuses.count) in \(options.output) are stale (\(stale.map(\.name).joined(separator: ", ")))")
+            if pages { return }
+            print("")
             let plan = try makePlan(try notebookFiles(paths), options: options)
             print(WorkStatus(plan: plan, cache: options.cache).report(threads: Threads.count))
         }
@@ -223,6 +235,11 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options, runOption
         let total = rows.reduce(0) { $0 + $1.seconds }
         let all = rows.reduce(ClaimCounts([])) { $0 + $1.claims }
         print(String(format: "total %.1f s; claims ", total) + all.summary)
+    }
+    // The folder's index lists every page in it (this run's and earlier ones) with its state.
+    if !runOptions.planning, let toolchain = try? Toolchain.locate() {
+        let outputRoot = URL(fileURLWithPath: runOptions.outputRoot)
+        try FiguresIndex.write(StalenessChecker(toolchain: toolchain).pages(in: outputRoot), to: outputRoot)
     }
     if !problems.isEmpty {
         // Failures were printed as they happened; end with a short list.

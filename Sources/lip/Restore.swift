@@ -6,7 +6,7 @@ import Networks
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore an image (denoise, inpaint, super-resolve) with DIP, a deep decoder or a ticket.",
-        discussion: "Writes observation.png, restored.png (EMA after the last step), best.png (EMA at the best step, an oracle), output.png, history.csv and summary.json to --out.")
+        discussion: "Writes observation.png, restored.png (EMA after the last step), best.png (EMA at the best step, an oracle), output.png, history.csv and summary.json to --out; with --snapshots, snapshot-STEP.png (the output after that step) and snapshot-STEP-ema.png (its EMA).")
 
     @Option(help: "PNG image (the clean ground truth; the task degrades it).")
     var image: String
@@ -25,6 +25,9 @@ struct Restore: ParsableCommand {
     @Option(parsing: .unconditional, help: "The ticket round to train (default: its last).")
     var round: Int?
 
+    @Option(help: ArgumentHelp("Keep the output after these steps, e.g. 50,150,300 (1 to --iterations): a filmstrip of the fit.", valueName: "steps"))
+    var snapshots: String?
+
     @Option(help: "Output folder.")
     var out: String = "out/restore"
 
@@ -40,11 +43,12 @@ struct Restore: ParsableCommand {
         let problem = try task.problem(for: image)
         let prior: Prior = net == "dip" ? .dip(.dip) : .deepDecoder(DeepDecoderConfiguration(channels: k))
         let settings = task.settings(for: problem, prior: prior)
+        let snapshotSteps = try Check.snapshotSteps(snapshots, iterations: settings.iterations)
         try Check.fitsInMemory(MemoryEstimate(prior: prior, channels: problem.clean.channels, height: problem.clean.height,
                                               width: problem.clean.width, iterations: settings.iterations),
                                what: "this restoration")
         _ = try prior.makeInput(height: problem.clean.height, width: problem.clean.width, seed: settings.seed)  // sizes it accepts
-        let folder = try OutputFolder.prepare(out, command: "restore", files: restorationOutputs)
+        let folder = try OutputFolder.prepare(out, command: "restore", files: restorationOutputs + snapshotOutputs(snapshotSteps))
         let (line, progress) = fitProgress(settings.iterations, label: task.task.rawValue)
         let outcome: RestorationOutcome
         var trainedRound: Int? = nil
@@ -52,9 +56,10 @@ struct Restore: ParsableCommand {
             let folder = TicketFolder(ticket)
             let round = try self.round ?? (folder.manifest().rounds.last?.round ?? 0)
             trainedRound = round
-            outcome = try evaluateTicket(folder, round: round, on: problem, settings: settings, progress: progress)
+            outcome = try evaluateTicket(folder, round: round, on: problem, settings: settings,
+                                     snapshotSteps: snapshotSteps, progress: progress)
         } else {
-            outcome = try restore(problem, prior: prior, settings: settings, progress: progress)
+            outcome = try restore(problem, prior: prior, settings: settings, snapshotSteps: snapshotSteps, progress: progress)
         }
         line.finish()
         try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,

@@ -197,14 +197,23 @@ struct ReportSummary: Codable {
 /// The files `writeOutputs` writes.
 let restorationOutputs = ["observation.png", "restored.png", "output.png", "best.png", "history.csv", "summary.json"]
 
+/// The snapshot images `writeOutputs` writes for `steps`: the raw output and its EMA.
+func snapshotOutputs(_ steps: Set<Int>) -> [String] {
+    steps.sorted().flatMap { [String(format: "snapshot-%05d.png", $0), String(format: "snapshot-%05d-ema.png", $0)] }
+}
+
 /// Writes the images, history and summary of a restoration into `folder` (prepared
-/// before the training, so that it is known to be writable).
+/// before the training, so that it is known to be writable), and its snapshots.
 func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: OutputFolder) throws {
+    for snapshot in report.snapshots {
+        try PNG.write(snapshot.output, to: folder.file(String(format: "snapshot-%05d.png", snapshot.step)))
+        try PNG.write(snapshot.averaged, to: folder.file(String(format: "snapshot-%05d-ema.png", snapshot.step)))
+    }
     try PNG.write(report.observation, to: folder.file("observation.png"))
     try PNG.write(report.restored, to: folder.file("restored.png"))
     try PNG.write(report.output, to: folder.file("output.png"))
     try PNG.write(report.bestRestored, to: folder.file("best.png"))
     try writeHistoryCSV(report.history, to: folder.file("history.csv"))
     try writeJSON(summary, to: folder.file("summary.json"))
-    try folder.finish(written: restorationOutputs)
+    try folder.finish(written: restorationOutputs + snapshotOutputs(Set(report.snapshots.map(\.step))))
 }

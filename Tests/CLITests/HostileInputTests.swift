@@ -183,6 +183,21 @@ struct HostileInputTests {
         }
     }
 
+    @Test func snapshotsAreTheOutputsAfterTheirStepsAndBadStepsAreRefused() throws {
+        let out = path("snapshots")
+        let result = try lip(["restore", "--image", "img96.png", "--crop", "64", "--iterations", "3", "--snapshots", "1,3", "--out", out])
+        #expect(result.status == 0, "\(result.output)")
+        let file = { (name: String) in FileManager.default.contents(atPath: out + "/" + name) }
+        // The last step's snapshot is the final output and its EMA the restored image.
+        #expect(file("snapshot-00003.png") != nil && file("snapshot-00003.png") == file("output.png"))
+        #expect(file("snapshot-00003-ema.png") != nil && file("snapshot-00003-ema.png") == file("restored.png"))
+        #expect(file("snapshot-00001.png") != nil && file("snapshot-00001.png") != file("output.png"))
+        for bad in ["0", "4", "2,x", ""] {
+            try expectRefused(["restore", "--image", "img96.png", "--crop", "64", "--iterations", "3", "--snapshots", bad, "--out", out],
+                              saying: "--snapshots takes steps from 1 to 3")
+        }
+    }
+
     @Test func badInputNoiseIsRefusedBeforeTraining() throws {
         try expectRefused(["denoise", "--image", "img96.png", "--input-noise", "nan"], saying: "--input-noise must be a finite number of at least 0")
     }

@@ -40,6 +40,23 @@ struct SkipNetworkTests {
         }
     }
 
+    @Test func layerRolesFollowTheConvolutionsInOrder() {
+        let convolutions = makeSkipNetwork(.dip).convolutions
+        let roles = skipNetworkLayerRoles(.dip)
+        #expect(roles.count == convolutions.count)
+        #expect(Array(roles.prefix(4)) == ["skip1", "down1.conv1", "down1.conv2", "skip2"])
+        #expect(Array(roles.suffix(3)) == ["up1.conv", "up1.conv1x1", "output"])
+        for (role, (path, conv)) in zip(roles, convolutions) {
+            let kernel = conv.weight.shape[2]
+            #expect(kernel == (role.hasPrefix("skip") || role.hasSuffix("1x1") || role == "output" ? 1 : 3), "\(role) at \(path)")
+            #expect(role.hasPrefix("skip") == (conv.weight.shape[0] == 4), "\(role) at \(path)")
+            #expect((role.hasSuffix("conv1")) == (conv.stride == 2), "\(role) at \(path)")
+        }
+        var noOneByOne = SkipConfiguration.dip
+        noOneByOne.need1x1Up = false
+        #expect(skipNetworkLayerRoles(noOneByOne).count == makeSkipNetwork(noOneByOne).convolutions.count)
+    }
+
     @Test func zeroPaddingPutsTheConvolutionAtIndexZero() {
         var configuration = SkipConfiguration.dip
         configuration.padding = .zero

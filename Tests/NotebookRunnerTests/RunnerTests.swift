@@ -84,6 +84,36 @@ struct RunnerTests {
         let provenance = try JSONDecoder().decode(NotebookProvenance.self, from: Data(contentsOf: output.provenance))
         #expect(provenance.parameters == ["n": "3"])
         #expect(provenance.chunkSeconds.keys.sorted() == ["fig-f", "one", "tbl-t"])
+        #expect(html.contains("<pre class=\"code\"><code class=\"language-swift\">print(<span class=\"hl-string\">&quot;from two&quot;</span>)\n<span class=\"hl-keyword\">var</span> t = <span class=\"hl-type\">Table</span>"))
+        let ipynb = output.html.deletingPathExtension().appendingPathExtension("ipynb")
+        let jupyter = try JSONSerialization.jsonObject(with: Data(contentsOf: ipynb)) as! [String: Any]
+        let cells = jupyter["cells"] as! [[String: Any]]
+        #expect(cells.filter { $0["cell_type"] as? String == "code" }.count == 3)
+        let figureOutputs = (cells.first { $0["id"] as? String == "fig-f" }?["outputs"] as? [[String: Any]]) ?? []
+        #expect(figureOutputs.contains { (($0["data"] as? [String: Any])?["image/png"] as? String)?.hasPrefix("iVBOR") == true })
+    }
+
+    @Test func pagesKnowWhetherTheyAreCurrent() throws {
+        let image = folder.appendingPathComponent("input.txt")
+        try "one".write(to: image, atomically: true, encoding: .utf8)
+        let source = "---\ntitle: Fresh\ninputs:\n  - \(image.path)\n---\n\n## Part {#sec-part}\n\nSee @sec-part.\n\n```swift\n//| label: a\n//| code-fold: true\nprint(1)\n```\n"
+        let path = try write("fresh.swiftmd", source)
+        let output = try Renderer.render(try NotebookRunner.run(path, options: options))
+        let html = try String(contentsOf: output.html, encoding: .utf8)
+        #expect(html.contains("See <a href=\"#sec-part\">Part</a>."))
+        #expect(html.contains("<details class=\"code-fold\"><summary>Code</summary>"))
+        let checker = StalenessChecker(toolchain: try Toolchain.locate())
+        let figures = URL(fileURLWithPath: options.outputRoot)
+        func status() -> PageStatus? { checker.pages(in: figures).first { $0.name == "fresh" } }
+        #expect(status()?.isCurrent == true, "\(status()?.summary ?? "no page")")
+        try (source + "\nMore prose.\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(status()?.staleReasons == ["\(path) changed since the render"])
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        try "two".write(to: image, atomically: true, encoding: .utf8)
+        #expect(status()?.staleReasons == ["input \(image.path) changed or is missing"])
+        try FiguresIndex.write(checker.pages(in: figures), to: figures)
+        let index = try String(contentsOf: figures.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("<a href=\"fresh/fresh.html\">Fresh</a>") && index.contains("stale"))
     }
 
     @Test func compileErrorPointsAtTheNotebookLine() throws {

@@ -102,6 +102,15 @@ struct GnuplotTests {
         #expect(isPNG(try Gnuplot.render(grid, to: scratch.appendingPathComponent("grid"), formats: [.png])[0]))
     }
 
+    @Test func histogramCountsEveryValueOnceAndDrawsItsMarkers() throws {
+        let histogram = Histogram(xLabel: "|w|", values: [0, 0.1, 0.25, 0.5, 0.99, 1, 7, -3], bins: 4, range: 0...1,
+                                  markers: [.init("20 % cut", at: 0.3)], logY: true)
+        #expect(histogram.edges == [0, 0.25, 0.5, 0.75] && histogram.width == 0.25)
+        #expect(histogram.counts == [3, 1, 1, 3])  // -3 and 7 fall into the first and last bins; 1 is the last bin's
+        #expect(isPNG(try Gnuplot.render(histogram, to: scratch.appendingPathComponent("histogram"), formats: [.png])[0]))
+        #expect(throws: GnuplotError.self) { try Gnuplot.render(Histogram(xLabel: "x", values: []), to: scratch.appendingPathComponent("empty")) }
+    }
+
     struct Broken: Figure {
         func gnuplotCommands(dataDirectory: URL) throws -> String { "plot sin(x) with linez" }
     }

@@ -337,12 +337,13 @@ public struct TicketSearch {
 /// (θ_k) instead of θ0, as its search did.
 public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: RestorationProblem,
                            settings: FitSettings? = nil, keepInputConvolutionsDense: Bool = false,
-                           fromRewindPoint: Bool = false,
+                           fromRewindPoint: Bool = false, snapshotSteps: Set<Int> = [],
                            progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
     let mask = try folder.mask(round: round, outputChannels: problem.clean.channels)
     let start = fromRewindPoint ? try folder.rewindWeights() : try folder.initialWeights()
     return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: start, mask: mask,
-                       keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [], progress: progress)
+                       keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [],
+                       snapshotSteps: snapshotSteps, progress: progress)
 }
 
 extension TicketSearchConfiguration {
