@@ -56,7 +56,7 @@ struct ImageDataTests {
         #expect(paper.image(for: .denoising).path == "/papers/Set5/baby_x4_GT.png")
         #expect(paper.mask(for: .inpainting) == "/papers/masks/kate_mask.png")
         #expect(ImageData.embedded.mask(for: .inpainting) == nil)
-        #expect(ImageData.embedded.image(for: .superResolutionX4).name == "brick")
+        #expect(ImageData.embedded.image(for: .superResolutionX4).name == "grass")
     }
 }
 
