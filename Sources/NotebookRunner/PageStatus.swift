@@ -69,6 +69,7 @@ public struct StalenessChecker {
                 reasons.append("input \(path) changed or is missing")
             }
         }
+        if let until = p.until { reasons.append("a partial run (--until \(until))") }
         if let failure = p.failure { reasons.append("its run failed (\(failure.split(separator: "\n").first ?? ""))") }
         if p.machine.gitDirty && p.sourceHash == nil { reasons.append("rendered from uncommitted changes at \(commit)") }
         return PageStatus(name: name, provenance: p, staleReasons: reasons)

@@ -31,6 +31,8 @@ public struct NotebookProvenance: Codable {
     /// rendered before they were recorded; then the page's commit is compared through git).
     public var sourceHash: String?
     public var numericsSourceHash: String?
+    /// The chunk a partial run stopped after (`--until`); nil for a whole run.
+    public var until: String?
 }
 
 /// A figure or table of a rendered notebook.
@@ -74,7 +76,8 @@ public enum Renderer {
                 OutputRecord(label: $0.label, caption: $0.caption, number: numbering.tables[$0.label] ?? 0, files: $0.files)
             },
             sourceHash: run.sourceHash.isEmpty ? nil : run.sourceHash,
-            numericsSourceHash: run.numericsSourceHash.isEmpty ? nil : run.numericsSourceHash)
+            numericsSourceHash: run.numericsSourceHash.isEmpty ? nil : run.numericsSourceHash,
+            until: run.options.until)
         let sections = Sections(run.notebook)
 
         // Markdown
@@ -162,6 +165,11 @@ public enum Renderer {
                     html += "<div class=\"failure\"><b>This chunk failed</b> (\(htmlEscaped(failure.status)))<pre>\(htmlEscaped(failure.message))</pre></div>\n"
                 }
             }
+        }
+        if let until = run.options.until {
+            let text = "This page is partial: the run stopped after the chunk `\(until)` (`--until`). Run the notebook without `--until` for the whole page."
+            md += Callout(kind: "warning", title: "Partial run", body: text).markdown + "\n\n"
+            html += Callout(kind: "warning", title: "Partial run", body: text).html(body: markdownHTML(text, parser: parser))
         }
         let (anchored, outline) = Sections.anchorHeadings(html)
         html = Sections.tableOfContents(outline) + anchored

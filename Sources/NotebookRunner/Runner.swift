@@ -23,6 +23,9 @@ public struct RunOptions {
     public var planning = false
     /// Under `force`, keep the shared searches and evaluations (an executor recomputed them).
     public var keepSharedResults = false
+    /// Run the program only up to and including the chunk with this label (`--until`); the
+    /// page ends there and says so.
+    public var until: String? = nil
 
     public init() {}
 
@@ -113,7 +116,13 @@ public enum NotebookRunner {
     public static func run(_ path: String, options: RunOptions) throws -> NotebookRun {
         let start = Date()
         let sourceHash = SHA256.hex(fileAt: path) ?? ""  // before parsing: the text this run compiles
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        var notebook = try NotebookParser.parse(contentsOf: path)
+        if let until = options.until {
+            guard let last = notebook.blocks.lastIndex(where: { if case .code(let c) = $0 { c.label == until } else { false } }) else {
+                throw NotebookError(path: path, message: "--until \(until): no chunk has that label; labels: \(notebook.chunks.map(\.label).joined(separator: ", "))")
+            }
+            notebook.blocks = Array(notebook.blocks[...last])
+        }
         let values = try parameterValues(for: notebook, options: options)
         let toolchain = try Toolchain.locate()
         let cache = URL(fileURLWithPath: options.cacheRoot)

@@ -9,7 +9,7 @@ struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notebook",
         abstract: "Run literate .swiftmd notebooks: compile, execute, cache and render them.",
-        subcommands: [Run.self, RunAll.self, PlanCommand.self, Status.self])
+        subcommands: [Run.self, RunAll.self, PlanCommand.self, Status.self, Watch.self, Export.self])
 
     struct Options: ParsableArguments {
         @Option(help: "Profile: smoke (seconds, for CI), quick (64 px, 3 seeds: about an hour on 2 cores), standard (128 px, 5 seeds, 24 rounds: days of CPU, for a cluster) or paper (the paper's settings).")
@@ -73,9 +73,96 @@ struct NotebookCommand: ParsableCommand {
         @OptionGroup var options: Options
         @OptionGroup var executor: ExecutorOptions
 
+        @Option(help: ArgumentHelp("Run one notebook only up to and including the chunk with this label (the page ends there and says so).", valueName: "label"))
+        var until: String?
+
         func run() throws {
             let files = try notebookFiles(paths)
+            if let until {
+                guard files.count == 1, executor.executor == "inline" else {
+                    throw ValidationError("--until \(until) runs one notebook in this process; give one notebook and no --executor (got \(files.count) notebook(s), executor \(executor.executor))")
+                }
+                var runOptions = try options.runOptions()
+                runOptions.until = until
+                try runNotebooks(files, options: options, runOptions: runOptions)
+                return
+            }
             try executor.run(files, paths: paths, options: options, command: ["notebook", "run"])
+        }
+    }
+
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a notebook, then run it again each time it is saved (Ctrl-C stops).",
+            discussion: "Polls the file's modification time twice a second. Cached chunks are reused, so a re-run after a prose or plotting edit takes seconds; open the HTML page once and reload it after each run.")
+
+        @Argument(help: "The notebook to watch.")
+        var path: String
+
+        @OptionGroup var options: Options
+
+        @Option(parsing: .unconditional, help: "Seconds between checks of the file.")
+        var interval: Double = 0.5
+
+        func run() throws {
+            let files = try notebookFiles([path])
+            guard files.count == 1 else { throw ValidationError("watch takes one notebook, got the folder \(path) (\(files.count) notebooks)") }
+            try Check.positive(interval, "--interval", atMost: 60)
+            let runOptions = try options.runOptions()
+            func modified() -> Date? { (try? FileManager.default.attributesOfItem(atPath: files[0]))?[.modificationDate] as? Date }
+            var last = modified()
+            while true {
+                do {
+                    try runNotebooks(files, options: options, runOptions: runOptions)
+                } catch {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
+                }
+                FileHandle.standardError.write(Data("watching \(files[0]) (Ctrl-C stops)\n".utf8))
+                while true {
+                    Thread.sleep(forTimeInterval: interval)
+                    let now = modified()
+                    if now != last { last = now; break }
+                }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a notebook with its rendered outputs as a Jupyter notebook (.ipynb, nbformat 4.5).",
+            discussion: "Runs the notebook (reusing cached results: seconds when it was run before) and writes prose as Markdown cells and chunks as Swift code cells with their text, figures (image/png) and tables (HTML) embedded, so that JupyterLab, nbviewer and code hosts show the results. The cells are for reading: they run under `lip notebook run`, not in a Jupyter kernel.")
+
+        @Argument(help: "The notebook to export.")
+        var path: String
+
+        @Option(help: "Format: ipynb.")
+        var to = "ipynb"
+
+        @Option(name: .customLong("out"), help: "Where to write the file (default: beside the rendered page, <output>/<name>/<name>.ipynb).")
+        var destination: String?
+
+        @OptionGroup var options: Options
+
+        func validate() throws {
+            guard to == "ipynb" else { throw ValidationError("--to must be ipynb (the one format export writes), got '\(to)'") }
+        }
+
+        func run() throws {
+            let files = try notebookFiles([path])
+            guard files.count == 1 else { throw ValidationError("export takes one notebook, got the folder \(path) (\(files.count) notebooks)") }
+            if let destination, FileManager.default.fileExists(atPath: destination + "/") {
+                throw ValidationError("--out \(destination) is a folder; give a file name ending in .ipynb")
+            }
+            try runNotebooks(files, options: options)
+            let name = URL(fileURLWithPath: files[0]).deletingPathExtension().lastPathComponent
+            let written = URL(fileURLWithPath: options.output).appendingPathComponent(name).appendingPathComponent("\(name).ipynb")
+            guard let destination else {
+                print("wrote \(written.path)")
+                return
+            }
+            let data = try Data(contentsOf: written)
+            try AtomicFile.write(data, to: destination)
+            print("wrote \(destination)")
         }
     }
 
