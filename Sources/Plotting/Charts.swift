@@ -20,15 +20,19 @@ public struct BarChart: Figure, Sendable {
     public var yLabel: String
     public var yRange: ClosedRange<Double>?
     public var note: String?
+    /// A printf format: each bar's value printed at its end (beyond its error bar); nil: none.
+    /// For bars too alike in height to tell apart by eye (PSNRs of 27.6 and 27.9 dB).
+    public var valueFormat: String?
 
     public init(title: String = "", categories: [String], groups: [Group], yLabel: String,
-                yRange: ClosedRange<Double>? = nil, note: String? = nil) {
+                yRange: ClosedRange<Double>? = nil, note: String? = nil, valueFormat: String? = nil) {
         self.title = title
         self.categories = categories
         self.groups = groups
         self.yLabel = yLabel
         self.yRange = yRange
         self.note = note
+        self.valueFormat = valueFormat
     }
 
     public func gnuplotCommands(dataDirectory: URL) throws -> String {
@@ -62,10 +66,21 @@ public struct BarChart: Figure, Sendable {
         }
         lines.append(rows + "EOD")
         let stride = withErrors ? 2 : 1
-        let plots = groups.enumerated().map { index, g in
+        var plots = groups.enumerated().map { index, g in
             let column = 2 + index * stride
             let using = withErrors ? "\(column):\(column + 1):xtic(1)" : "\(column):xtic(1)"
             return "$bars using \(using) lc rgb '\(palette[index % palette.count])' title \(quoted(g.title))"
+        }
+        if let valueFormat {
+            // Cluster k is centred on x = k; its n bars (gap 1) are 1 / (n + 1) apart.
+            for index in groups.indices {
+                let column = 2 + index * stride
+                let x = "($0 + \((Double(index) - Double(groups.count - 1) / 2) / Double(groups.count + 1)))"
+                let end = withErrors ? "($\(column) + ($\(column) < 0 ? -1 : 1) * $\(column + 1))" : "$\(column)"
+                let text = "(sprintf(\(quoted(valueFormat)), $\(column)))"
+                plots.append("$bars using \(x):($\(column) >= 0 ? \(end) : NaN):\(text) with labels offset 0,0.7 font ',8' notitle")
+                plots.append("$bars using \(x):($\(column) < 0 ? \(end) : NaN):\(text) with labels offset 0,-0.7 font ',8' notitle")
+            }
         }
         lines.append("plot " + plots.joined(separator: ", \\\n     "))
         return lines.joined(separator: "\n")
@@ -82,6 +97,11 @@ public struct HeatMap: Figure, Sendable {
     public var yLabel: String
     public var valueFormat: String
     public var colorLabel: String
+    /// Column labels written upwards, so that long ones do not run into each other; nil:
+    /// when they are long together (over 80 characters, layer names say).
+    public var verticalColumnLabels: Bool? = nil
+    /// What a cell without a value (NaN: not measured) shows.
+    public var missingText = "–"
 
     public init(title: String = "", rowLabels: [String], columnLabels: [String], values: [[Double]],
                 xLabel: String = "", yLabel: String = "", valueFormat: String = "%.2f", colorLabel: String = "") {
@@ -103,12 +123,15 @@ public struct HeatMap: Figure, Sendable {
         if !title.isEmpty { lines.append("set title \(quoted(title))") }
         lines.append("set xlabel \(quoted(xLabel))")
         lines.append("set ylabel \(quoted(yLabel))")
-        lines.append("set cblabel \(quoted(colorLabel))")
+        // Moved right, clear of the colour box's tic labels (gnuplot sets it over them).
+        lines.append("set cblabel \(quoted(colorLabel)) offset 2,0")
         lines.append("set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')")
         lines.append("set xrange [-0.5:\(Double(columnLabels.count) - 0.5)]")
         lines.append("set yrange [\(Double(rowLabels.count) - 0.5):-0.5]")
         lines.append("set xtics (" + columnLabels.enumerated().map { "\(ticLabel($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
         lines.append("set ytics (" + rowLabels.enumerated().map { "\(ticLabel($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+        let vertical = verticalColumnLabels ?? (columnLabels.reduce(0) { $0 + $1.count + 1 } > 80)
+        if vertical { lines.append("set xtics rotate by 90 right") }
         lines.append("set tics scale 0")
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         let low = finite.min() ?? 0, high = finite.max() ?? 1
@@ -118,8 +141,18 @@ public struct HeatMap: Figure, Sendable {
             for (c, value) in row.enumerated() { rows.append([Double(c), Double(r), value]) }
         }
         lines.append(dataBlock("cells", rows))
+        // A cell without a value (NaN) is left blank by the image and says so in grey; the
+        // values are printed from the finite cells only (gnuplot would print "NaN").
+        let missing = rows.filter { !$0[2].isFinite }.map { [$0[0], $0[1]] }
+        lines.append(dataBlock("values", rows.filter { $0[2].isFinite }))
+        if !missing.isEmpty { lines.append(dataBlock("missing", missing)) }
         // Light text on dark cells.
-        lines.append("plot $cells using 1:2:3 with image notitle, \\\n     $cells using 1:2:(sprintf(\(quoted(valueFormat)), $3)):($3 > \(middle) ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle")
+        var plots = ["$cells using 1:2:3 with image notitle",
+                     "$values using 1:2:(sprintf(\(quoted(valueFormat)), $3)):($3 > \(middle) ? 0xffffff : 0x000000) with labels tc rgb variable font ',9' notitle"]
+        if !missing.isEmpty {
+            plots.append("$missing using 1:2:(\(quoted(missingText))) with labels tc rgb '#999999' font ',9' notitle")
+        }
+        lines.append("plot " + plots.joined(separator: ", \\\n     "))
         return lines.joined(separator: "\n")
     }
 }
@@ -139,17 +172,22 @@ public struct ImageGrid: Figure {
     public var rows: [[Cell]]
     public var rowLabels: [String]?
     public var title: String
+    /// Point size of the captions (the title is one point larger): raise it for a grid
+    /// that is scaled down into a page.
+    public var captionFontSize: Int
 
-    public init(rows: [[Cell]], rowLabels: [String]? = nil, title: String = "") {
+    public init(rows: [[Cell]], rowLabels: [String]? = nil, title: String = "", captionFontSize: Int = 9) {
         self.rows = rows
         self.rowLabels = rowLabels
         self.title = title
+        self.captionFontSize = captionFontSize
     }
 
     public func gnuplotCommands(dataDirectory: URL) throws -> String {
         let columns = rows.map(\.count).max() ?? 0
         guard columns > 0 else { throw GnuplotError(message: "an image grid needs at least one image", script: "-") }
-        var lines = ["set multiplot layout \(rows.count),\(columns)" + (title.isEmpty ? "" : " title \(quoted(title))"),
+        var lines = ["set multiplot layout \(rows.count),\(columns)"
+                        + (title.isEmpty ? "" : " title \(quoted(title)) font ',\(captionFontSize + 1)'"),
                      "unset border", "unset tics", "unset key", "set size ratio -1",
                      "set lmargin 0.5", "set rmargin 0.5", "set tmargin 0.5", "set bmargin 2.4"]
         for (r, row) in rows.enumerated() {
@@ -163,7 +201,7 @@ public struct ImageGrid: Figure {
                 try rgbBytes(cell.image).write(to: file)
                 var label = cell.caption
                 if c == 0, let rowLabels, r < rowLabels.count { label = rowLabels[r] + ": " + label }
-                lines.append("set xlabel \(quoted(label)) offset 0,0.2 font ',9'")
+                lines.append("set xlabel \(quoted(label)) offset 0,0.2 font ',\(captionFontSize)'")
                 lines.append("plot \(quoted(relativePath(of: file, in: dataDirectory))) binary array=(\(cell.image.width),\(cell.image.height)) flipy format='%uchar' with rgbimage")
             }
         }

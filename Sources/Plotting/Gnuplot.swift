@@ -131,6 +131,18 @@ func commandWords(_ text: String) -> String {
     })
 }
 
+/// `set key` for a key position ("bottom right", "below", …) and `entries` lines of key.
+/// A key below the plot gets no box (gnuplot draws that box over the x label) and a bottom
+/// margin that holds the x label and the key's rows (two columns), which gnuplot 5.4
+/// otherwise lets overlap.
+func keyCommands(_ legend: String, entries: Int) -> [String] {
+    let key = commandWords(legend)
+    guard key.split(separator: " ").contains(where: { $0 == "below" || $0 == "bmargin" }) else {
+        return ["set key \(key) box opaque"]
+    }
+    return ["set key \(key)", "set bmargin \(4 + (entries + 1) / 2)"]
+}
+
 /// Inline data block `$name << EOD ... EOD` from rows of numbers (NaN written as NaN).
 func dataBlock(_ name: String, _ rows: [[Double]]) -> String {
     var text = "$\(name) << EOD\n"
