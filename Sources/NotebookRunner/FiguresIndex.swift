@@ -44,7 +44,7 @@ public enum FiguresIndex {
             <p><small>The paper assembled from these pages: <code>paper/build/index.html</code>. A page is stale when its notebook, the numerical code (the sources that decide the numbers) or one of its input files changed after it was rendered; edits to plots, the runner or the renderer do not make it stale.</small></p>
             """
         let page = Renderer.htmlPage(title: "Rendered notebooks", body: body, provenance: nil, claims: [],
-                                     extraStyle: "table.index td { vertical-align: top; } .current { color: #2e9e55; font-weight: 600; } .stale-mark { color: #b8860b; font-weight: 600; }")
+                                     extraStyle: "table.index td { vertical-align: top; } table.index td:nth-child(3) { white-space: nowrap; } .current { color: #2e9e55; font-weight: 600; } .stale-mark { color: #b8860b; font-weight: 600; }")
         try page.write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         let markdown = "# Rendered notebooks\n\n\(summary)\n\n" + table(pages, linkExtension: "md").markdown()
         try markdown.write(to: folder.appendingPathComponent("index.md"), atomically: true, encoding: .utf8)
