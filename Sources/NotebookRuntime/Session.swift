@@ -16,6 +16,9 @@ public final class NotebookSession {
     private var tablesInChunk = 0
     /// Shared folders already emptied by this `--force` run.
     var clearedSharedFolders = Set<String>()
+    /// Per shared folder: what the store knew of its request before this run
+    /// (`sharedFolder`), so that `--explain` can say why a result is computed.
+    var sharedRequestHistory: [String: SharedRequestHistory] = [:]
 
     init(settings: SessionSettings) {
         self.settings = settings

@@ -1,5 +1,6 @@
 import Foundation
 @testable import NotebookRunner
+@testable import NotebookRuntime
 import Testing
 
 struct SwiftHighlighterTests {
@@ -108,5 +109,18 @@ struct PageStructureTests {
         #expect(cells[1]["execution_count"] as? Int == 1 && cells[2]["execution_count"] as? Int == 2)
         #expect((cells[1]["metadata"] as! [String: Any])["jupyter"] as? [String: Bool] == ["source_hidden": true])
         #expect(((cells[1]["outputs"] as! [[String: Any]])[0]["text"] as! [String]) == ["1\n"])
+    }
+}
+
+struct SharedRequestHistoryTests {
+    @Test func theStoreRemembersUnderWhichNumericsARequestWasAsked() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("lip-requests-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        typealias History = SharedRequestHistory
+        #expect(History.update(kind: "ticket", key: "k", numerics: "aaaa", cacheDirectory: cache) == .new)
+        #expect(History.update(kind: "ticket", key: "k", numerics: "aaaa", cacheDirectory: cache) == .sameNumerics)
+        #expect(History.update(kind: "ticket", key: "k", numerics: "bbbb", cacheDirectory: cache) == .otherNumerics("aaaa"))
+        #expect(History.update(kind: "evaluation", key: "k", numerics: "bbbb", cacheDirectory: cache) == .new)
+        #expect(History.otherNumerics("aaaa").reason(numerics: "bbbb").contains("numerics aaaa → bbbb"))
     }
 }
