@@ -17,17 +17,24 @@ public struct BandPlot: Figure, Sendable {
         public var mean: [Double]
         public var spread: [Double]?
 
+        /// `x`, `mean` and `spread` must have one value per point (checked when drawn).
         public init(_ title: String, x: [Double], mean: [Double], spread: [Double]? = nil) {
-            if x.count != mean.count { fatalError("band \(title): \(x.count) x values, \(mean.count) means") }
-            if let spread, spread.count != mean.count { fatalError("band \(title): \(spread.count) spreads for \(mean.count) means") }
             self.title = title
             self.x = x
             self.mean = mean
             self.spread = spread
         }
 
+        /// What is wrong with the band's arrays, if anything.
+        var problem: String? {
+            if x.count != mean.count { return "band '\(title)' has \(x.count) x values and \(mean.count) means" }
+            if let spread, spread.count != mean.count { return "band '\(title)' has \(spread.count) spreads for \(mean.count) means" }
+            return nil
+        }
+
         /// The lowest and highest y the band reaches (its finite values), nil when it has none.
         var extent: ClosedRange<Double>? {
+            guard problem == nil else { return nil }
             let edges = mean.indices.flatMap { i -> [Double] in
                 let s = spread?[i] ?? 0
                 return [mean[i] - s, mean[i] + s]
@@ -99,6 +106,7 @@ public struct BandPlot: Figure, Sendable {
     }
 
     public func gnuplotCommands(dataDirectory: URL) throws -> String {
+        if let problem = bands.lazy.compactMap(\.problem).first { throw GnuplotError(message: problem, script: "-") }
         guard bands.contains(where: { $0.extent != nil }) else {
             throw GnuplotError(message: "a band plot needs at least one curve with a finite value", script: "-")
         }

@@ -111,6 +111,21 @@ struct GnuplotTests {
         #expect(throws: GnuplotError.self) { try Gnuplot.render(Histogram(xLabel: "x", values: []), to: scratch.appendingPathComponent("empty")) }
     }
 
+    @Test func aCollapsingCurveGetsItsOwnPanelAndBadBandsAreRefused() throws {
+        let x: [Double] = [20, 59, 89]
+        var plot = BandPlot(xLabel: "sparsity (%)", yLabel: "PSNR (dB)", bands: [
+            .init("IMP", x: x, mean: [28.1, 28.3, 27.9], spread: [0.2, 0.3, 0.2]),
+            .init("random", x: x, mean: [27.9, 27.5, 26.8], spread: [0.2, 0.2, 0.4]),
+            .init("SNIP", x: x, mean: [27.0, 18.0, 12.0], spread: [0.5, 1.0, 2.0]),
+        ], references: [ReferenceLine("dense", at: 28.0)], spreadTitle: "± one std over 3 seeds")
+        #expect(plot.offScale == [2])
+        #expect(isPNG(try Gnuplot.render(plot, to: scratch.appendingPathComponent("bands"), formats: [.png])[0]))
+        plot.offScaleFactor = nil
+        #expect(plot.offScale.isEmpty)
+        let bad = BandPlot(xLabel: "x", yLabel: "y", bands: [.init("short", x: [1, 2], mean: [1])])
+        #expect(throws: GnuplotError.self) { try Gnuplot.render(bad, to: scratch.appendingPathComponent("bad-bands")) }
+    }
+
     struct Broken: Figure {
         func gnuplotCommands(dataDirectory: URL) throws -> String { "plot sin(x) with linez" }
     }
