@@ -3,9 +3,14 @@ set output 'fig-size-denoising.png'
 set xlabel 'trainable parameters'
 set ylabel 'PSNR (dB), best over steps, mean over 3 seeds'
 set grid lc rgb '#dddddd'
-set key outside right top box opaque
+set key below
+set bmargin 5
 set logscale x
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
+set xrange [96951.75400840225:2429527.5685841274]
+set autoscale yfix
+set offsets 0, 0, graph 0.05, graph 0.05
+set tmargin 2.0
+set label 99 '64x64 crop of astronaut, σ 25, 800 steps (deep decoders 3000), seeds 42, 7, 1' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
 106206.0 27.762667128222244
 913774.0 27.701167119411792

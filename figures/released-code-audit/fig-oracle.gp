@@ -4,6 +4,9 @@ set xlabel 'step'
 set ylabel 'PSNR (dB)'
 set grid lc rgb '#dddddd'
 set key bottom right box opaque
+set xrange [-23.7:813.7]
+set autoscale yfix
+set offsets 0, 0, graph 0.05, graph 0.05
 set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 9.769012000374564

@@ -3,8 +3,13 @@ set output 'fig-rewinding.png'
 set xlabel 'sparsity (%)'
 set ylabel 'PSNR (dB), best over steps'
 set grid lc rgb '#dddddd'
-set key top right box opaque
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
+set key below
+set bmargin 6
+set xrange [58.44961670940542:59.63041704696917]
+set autoscale yfix
+set offsets 0, 0, graph 0.05, graph 0.05
+set tmargin 2.0
+set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
 59.040016878187295 27.701167119411792
 EOD

@@ -3,8 +3,13 @@ set output 'fig-search.png'
 set xlabel 'sparsity of the round''s mask (%)'
 set ylabel 'search PSNR (dB)'
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0.01, graph 0.97 left font ',8' tc rgb '#555555'
+set key below
+set bmargin 5
+set xrange [-2.83507231180459:97.33748270529092]
+set autoscale yfix
+set offsets 0, 0, graph 0.05, graph 0.05
+set tmargin 2.0
+set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 24.623506499770077
 20.000018109643026 24.744699431933714

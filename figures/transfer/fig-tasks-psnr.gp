@@ -1,6 +1,6 @@
 set terminal pngcairo enhanced font 'Sans,10' size 1000,420
 set output 'fig-tasks-psnr.png'
-set ylabel 'dB, trained on (target)'
+set ylabel 'dB on the target'
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -8,10 +8,15 @@ set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set key top left box opaque
 set xtics rotate by -20
-set yrange [0.0:37.54197541863921]
+set yrange [0.0:38.16477965787301]
 $bars << EOD
-"denoising" 27.701167119411792
-"inpainting" 32.64519601620801
+"denoising (astronaut)" 27.701167119411792 27.701167119411792
+"inpainting (chelsea)" 32.64519601620801 33.186764919889576
 EOD
-plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising'
+plot $bars using 2:xtic(1) lc rgb '#0072B2' title 'ticket found on denoising (astronaut)', \
+     $bars using 3:xtic(1) lc rgb '#D55E00' title 'each target''s own ticket (found on it)', \
+     $bars using ($0 + -0.16666666666666666):($2 >= 0 ? $2 : NaN):(sprintf('%.2f', $2)) with labels offset 0,0.7 font ',8' notitle, \
+     $bars using ($0 + -0.16666666666666666):($2 < 0 ? $2 : NaN):(sprintf('%.2f', $2)) with labels offset 0,-0.7 font ',8' notitle, \
+     $bars using ($0 + 0.16666666666666666):($3 >= 0 ? $3 : NaN):(sprintf('%.2f', $3)) with labels offset 0,0.7 font ',8' notitle, \
+     $bars using ($0 + 0.16666666666666666):($3 < 0 ? $3 : NaN):(sprintf('%.2f', $3)) with labels offset 0,-0.7 font ',8' notitle
 unset output
