@@ -47,6 +47,11 @@ public enum SwiftHighlighter {
                 let end = stringEnd(characters, from: i)
                 span("string", String(characters[i..<end]))
                 i = end
+            } else if c == "$" && (next?.isNumber ?? false) {
+                // A closure's anonymous argument ($0) is a name, not a number.
+                let end = take(while: { $0.isNumber }, from: i + 1)
+                out += htmlEscaped(String(characters[i..<end]))
+                i = end
             } else if c.isNumber {
                 let end = take(while: { $0.isNumber || $0.isLetter || $0 == "_" || $0 == "." }, from: i)
                 // "1...n" is a number and a range operator, not one token.

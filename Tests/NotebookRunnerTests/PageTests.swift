@@ -29,7 +29,8 @@ struct SwiftHighlighterTests {
         #expect(html.contains("<span class=\"hl-string\">&quot;&lt;&amp;&gt;&quot;</span>"))
         #expect(html.contains("<span class=\"hl-attribute\">@MainActor</span>"))
         #expect(html.contains("<span class=\"hl-string\">&quot;&quot;&quot;\n  multi &quot;line&quot;\n  &quot;&quot;&quot;</span>"))
-        // A member named like a keyword is not a keyword.
+        // A closure's $0 is a name; a member named like a keyword is not a keyword.
+        #expect(SwiftHighlighter.html("xs.map { $0 + 1 }") == "xs.map { $0 + <span class=\"hl-number\">1</span> }")
         #expect(!SwiftHighlighter.html("a.default").contains("hl-keyword"))
         // An unclosed string or comment runs to its end without losing text.
         #expect(unwrapped(SwiftHighlighter.html("let a = \"open\nnext /* open")) == "let a = \"open\nnext /* open")
