@@ -7,7 +7,7 @@ import Plotting
 public enum FiguresIndex {
     public static func table(_ pages: [PageStatus], linkExtension: String) -> Table {
         var table = Table(columns: [.init("notebook", alignRight: false), .init("title", alignRight: false),
-                                    .init("profile", alignRight: false), .init("run (s)", format: "%.0f"),
+                                    .init("profile", alignRight: false), .init("render (s)", format: "%.1f"),
                                     .init("claims held / failed / inconclusive / not checked", alignRight: false),
                                     .init("rendered", alignRight: false), .init("status", alignRight: false)])
         for page in pages {
@@ -33,15 +33,15 @@ public enum FiguresIndex {
             let status = page.isCurrent ? "<span class=\"current\">current</span>"
                 : "<span class=\"stale-mark\">stale</span> <small>\(htmlEscaped(page.staleReasons.joined(separator: "; ")))</small>"
             rows += "<tr><td><a href=\"\(page.name)/\(page.name).html\">\(htmlEscaped(p.title))</a><br><small><code>\(htmlEscaped(page.name))</code></small></td>"
-                + "<td>\(htmlEscaped(p.profile))</td><td style=\"text-align:right\">\(String(format: "%.0f s", p.wallSeconds))</td>"
+                + "<td>\(htmlEscaped(p.profile))</td><td style=\"text-align:right\">\(String(format: "%.1f s", p.wallSeconds))</td>"
                 + "<td>\(claims)</td><td><small>\(htmlEscaped(String(p.machine.gitCommit.prefix(10))))<br>\(htmlEscaped(String(p.machine.date.prefix(10))))</small></td><td>\(status)</td></tr>\n"
         }
         let body = """
             <p>\(htmlEscaped(summary))</p>
-            <table class="index"><thead><tr><th>notebook</th><th>profile</th><th>run</th><th>claims</th><th>rendered</th><th>status</th></tr></thead>
+            <table class="index"><thead><tr><th>notebook</th><th>profile</th><th>this render</th><th>claims</th><th>rendered</th><th>status</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
-            <p><small>The paper assembled from these pages: <code>paper/build/index.html</code>. A page is stale when its notebook, the numerical code (the sources that decide the numbers) or one of its input files changed after it was rendered; edits to plots, the runner or the renderer do not make it stale.</small></p>
+            <p><small>"This render" is the wall time of the run that wrote the page: seconds when it reused stored results, the whole computation when it did not (notebooks/README.md gives each notebook's cold time). The paper assembled from these pages: <code>paper/build/index.html</code>. A page is stale when its notebook, the numerical code (the sources that decide the numbers) or one of its input files changed after it was rendered; edits to plots, the runner or the renderer do not make it stale.</small></p>
             """
         let page = Renderer.htmlPage(title: "Rendered notebooks", body: body, provenance: nil, claims: [],
                                      extraStyle: "table.index td { vertical-align: top; } table.index td:nth-child(3) { white-space: nowrap; } .current { color: #2e9e55; font-weight: 600; } .stale-mark { color: #b8860b; font-weight: 600; }")
