@@ -239,6 +239,23 @@ struct HostileInputTests {
         return path("\(name).swiftmd")
     }
 
+    @Test func partialRunsAndExportsRefuseWhatTheyCannotDo() throws {
+        let notebook = try writeNotebook("partial", "```swift\n//| label: first\nprint(1)\n```\n\nAfter.\n\n```swift\n//| label: second\nprint(2)\n```\n")
+        let folder = ["--output", "partial-figs", "--cache", "partial-cache", "--profile", "smoke"]
+        try expectRefused(["notebook", "run", notebook, "--until", "third"] + folder,
+                          saying: "--until third: no chunk has that label; labels: first, second")
+        try expectRefused(["notebook", "run", notebook, notebook, "--until", "first"] + folder, saying: "--until first runs one notebook")
+        try expectRefused(["notebook", "export", notebook, "--to", "pdf"] + folder, saying: "--to must be ipynb")
+        let partial = try lip(["notebook", "run", notebook, "--until", "first"] + folder)
+        #expect(partial.status == 0, "\(partial.output)")
+        let page = try String(contentsOfFile: path("partial-figs/partial/partial.md"), encoding: .utf8)
+        #expect(page.contains("Partial run") && !page.contains("After."))
+        let status = try lip(["notebook", "status", "--pages"] + folder)
+        #expect(status.output.contains("stale: a partial run (--until first)"), "\(status.output)")
+        let export = try lip(["notebook", "export", notebook, "--out", "partial.ipynb"] + folder)
+        #expect(export.status == 0 && FileManager.default.fileExists(atPath: path("partial.ipynb")), "\(export.output)")
+    }
+
     @Test func concurrentRunsAndATruncatedExecutableAreHandled() throws {
         let notebook = try writeNotebook("twice", "```swift\n//| label: one\nprint(\"ran\")\n```\n")
         let arguments = ["notebook", "run", notebook, "--output", path("figures-twice"), "--cache", path("cache-twice")]
