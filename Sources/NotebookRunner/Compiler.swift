@@ -67,8 +67,10 @@ public struct Toolchain {
     /// Hash of what decides the numbers of a shared search or evaluation: the numerical
     /// targets' sources, Package.swift (compiler flags), the compiler and the BLAS core.
     /// Editing a plot style, a claim's wording or the runner keeps every computed search.
-    public func numericsHash(blasCore: String) -> String {
-        SHA256.hex("\(sourceHash(of: Self.numericalTargets))\u{0}\(Self.compilerVersion)\u{0}\(blasCore)")
+    /// `numericsSource` is `numericsSourceHash()` when the caller has it already (each
+    /// reads every numerical source file).
+    public func numericsHash(blasCore: String, numericsSource: String? = nil) -> String {
+        SHA256.hex("\(numericsSource ?? numericsSourceHash())\u{0}\(Self.compilerVersion)\u{0}\(blasCore)")
     }
 
     /// Hash of the numerical targets' sources and Package.swift, without the compiler or

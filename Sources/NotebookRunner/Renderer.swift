@@ -94,8 +94,9 @@ public enum Renderer {
                 for segment in try Callout.segments(of: text, path: run.notebook.path, firstLine: prose.line) {
                     switch segment {
                     case .markdown(let markdown):
-                        md += Sections.markdownAnchors(markdown) + "\n\n"
-                        cellMarkdown += Sections.markdownAnchors(markdown) + "\n\n"
+                        let anchored = Sections.markdownAnchors(markdown) + "\n\n"
+                        md += anchored
+                        cellMarkdown += anchored
                         html += markdownHTML(markdown, parser: parser) + "\n"
                     case .callout(let callout):
                         md += callout.markdown + "\n\n"
@@ -148,16 +149,15 @@ public enum Renderer {
                     html += "<div class=\"table\" id=\"\(table.label)\"><div class=\"caption\">\(htmlEscaped(caption))</div>\(table.html)</div>\n"
                 }
                 if !result.claims.isEmpty {
-                    for claim in result.claims {
-                        md += "- **\(claim.outcome.word.uppercased())**: \(claim.statement) — \(claim.comparison)\n"
+                    // One line and one list item per claim, for the page, the Markdown and the Jupyter cell.
+                    let lines = result.claims.map { "- **\($0.outcome.word.uppercased())**: \($0.statement) — \($0.comparison)" }
+                    let items = result.claims.map {
+                        (css: $0.outcome.cssClass, body: "<b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span>")
                     }
-                    md += "\n"
-                    outputs.append(JupyterNotebook.richOutput(
-                        html: "<ul>" + result.claims.map { "<li><b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>" }.joined() + "</ul>",
-                        markdown: result.claims.map { "- **\($0.outcome.word.uppercased())**: \($0.statement) — \($0.comparison)" }.joined(separator: "\n")))
-                    html += "<ul class=\"claims\">" + result.claims.map {
-                        "<li class=\"\($0.outcome.cssClass)\"><b>\($0.outcome.word)</b> \(htmlEscaped($0.statement)) <span>\(htmlEscaped($0.comparison))</span></li>"
-                    }.joined() + "</ul>\n"
+                    md += lines.joined(separator: "\n") + "\n\n"
+                    outputs.append(JupyterNotebook.richOutput(html: "<ul>" + items.map { "<li>\($0.body)</li>" }.joined() + "</ul>",
+                                                              markdown: lines.joined(separator: "\n")))
+                    html += "<ul class=\"claims\">" + items.map { "<li class=\"\($0.css)\">\($0.body)</li>" }.joined() + "</ul>\n"
                 }
                 if let failure = run.failure, failure.chunkLabel == chunk.label {
                     md += "> **This chunk failed** (\(failure.status)):\n>\n> ```\n" + failure.message.split(separator: "\n").map { "> \($0)" }.joined(separator: "\n") + "\n> ```\n\n"
@@ -168,8 +168,9 @@ public enum Renderer {
         }
         if let until = run.options.until {
             let text = "This page is partial: the run stopped after the chunk `\(until)` (`--until`). Run the notebook without `--until` for the whole page."
-            md += Callout(kind: "warning", title: "Partial run", body: text).markdown + "\n\n"
-            html += Callout(kind: "warning", title: "Partial run", body: text).html(body: markdownHTML(text, parser: parser))
+            let callout = Callout(kind: "warning", title: "Partial run", body: text)
+            md += callout.markdown + "\n\n"
+            html += callout.html(body: markdownHTML(text, parser: parser))
         }
         let (anchored, outline) = Sections.anchorHeadings(html)
         html = Sections.tableOfContents(outline) + anchored
@@ -305,7 +306,6 @@ public enum Renderer {
             .callout-warning { border-color: #d4a017; background: #fdf8e8; }
             .callout-caution, .callout-important { border-color: #c0392b; background: #fdf0ee; }
             .callout-tip { border-color: #2e9e55; background: #eef8f1; }
-            .stale { background: #fdf6e3; border: 1px solid #d4a017; padding: .5rem .8rem; border-radius: 6px; }
             .provenance table { margin: 0; }
             \(extraStyle)
             </style></head>

@@ -127,6 +127,7 @@ public enum NotebookRunner {
         let toolchain = try Toolchain.locate()
         let cache = URL(fileURLWithPath: options.cacheRoot)
         let libraryHash = toolchain.librarySourceHash()
+        let numericsSource = toolchain.numericsSourceHash()  // before the run, as the notebook's own hash
 
         // Inputs: declared files, and string parameters that name files.
         var inputHashes: [String: String] = [:]
@@ -162,7 +163,7 @@ public enum NotebookRunner {
             notebook: notebook.name, profile: options.profile, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
-            chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore))
+            chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore, numericsSource: numericsSource))
         settings.planning = options.planning ? true : nil
         settings.keepSharedResults = options.keepSharedResults ? true : nil
         ChildProcesses.removeStaleSessionFiles(in: cache)
@@ -177,7 +178,7 @@ public enum NotebookRunner {
         try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
                     timeout: options.timeout, planning: options.planning)
         run.sourceHash = sourceHash
-        run.numericsSourceHash = toolchain.numericsSourceHash()
+        run.numericsSourceHash = numericsSource
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
     }
