@@ -170,6 +170,7 @@ public enum Renderer {
             let text = "This page is partial: the run stopped after the chunk `\(until)` (`--until`). Run the notebook without `--until` for the whole page."
             let callout = Callout(kind: "warning", title: "Partial run", body: text)
             md += callout.markdown + "\n\n"
+            cellMarkdown += callout.markdown + "\n\n"
             html += callout.html(body: markdownHTML(text, parser: parser))
         }
         let (anchored, outline) = Sections.anchorHeadings(html)

@@ -250,6 +250,8 @@ struct HostileInputTests {
         #expect(partial.status == 0, "\(partial.output)")
         let page = try String(contentsOfFile: path("partial-figs/partial/partial.md"), encoding: .utf8)
         #expect(page.contains("Partial run") && !page.contains("After."))
+        let jupyter = try String(contentsOfFile: path("partial-figs/partial/partial.ipynb"), encoding: .utf8)
+        #expect(jupyter.contains("Partial run") && !jupyter.contains("After."))
         let status = try lip(["notebook", "status", "--pages"] + folder)
         #expect(status.output.contains("stale: a partial run (--until first)"), "\(status.output)")
         let export = try lip(["notebook", "export", notebook, "--out", "partial.ipynb"] + folder)
