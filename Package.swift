@@ -13,7 +13,8 @@ let package = Package(
     products: [
         .executable(name: "lip", targets: ["lip"]),
         // Dynamic, so that compiled notebooks link against the same build of the core.
-        .library(name: "LIP", type: .dynamic, targets: ["Store", "TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime", "Experiments"]),
+        .library(name: "LIP", type: .dynamic, targets: ["Store", "TensorKit", "Networks", "ImageIO", "LIPCore", "Plotting", "NotebookRuntime", "Experiments",
+                                                            "GenerativePrior"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "PNGShim", dependencies: ["CLibPNG"], cSettings: cpuCFlags),
         .target(name: "CSupport"),
         // Result identity and integrity: hashing, canonical JSON, atomic writes.
@@ -37,12 +39,17 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["ImageIO"]),
         .target(name: "NotebookRuntime", dependencies: ["Store", "Plotting", "CSupport"]),
         .target(name: "Experiments", dependencies: ["Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "Plotting", "NotebookRuntime"]),
+        // The generative prior: Fashion-MNIST, a DCGAN trained here, compressive sensing and
+        // its lottery tickets. Its own target, so that its changes leave the DIP's
+        // numerics (and every stored search) as they are.
+        .target(name: "GenerativePrior", dependencies: ["CZlib", "CBLAS", "Store", "TensorKit", "Networks", "ImageIO", "LIPCore"],
+                swiftSettings: cpuFlags),
         .target(name: "NotebookRunner", dependencies: [
             "Store", "CSupport", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
             "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner", "NotebookRuntime", "Experiments",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenerativePrior", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         // A seeded mutation fuzzer for the PNG, safetensors and .swiftmd readers.
         .executableTarget(name: "lip-fuzz", dependencies: ["CSupport", "Store", "ImageIO", "LIPCore", "NotebookRunner"],
@@ -59,6 +66,8 @@ let package = Package(
                     swiftSettings: cpuFlags),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "ImageIO"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "LIPCore", "ImageIO"]),
+        .testTarget(name: "GenerativePriorTests", dependencies: ["GenerativePrior", "TensorKit", "Networks"],
+                    exclude: ["Fixtures"], swiftSettings: cpuFlags),
         .testTarget(name: "NotebookRunnerTests", dependencies: ["NotebookRunner", "NotebookRuntime", "Plotting"]),
     ],
     // Kernels hand raw buffer pointers to worker threads; Swift 5 mode keeps that legal

@@ -93,6 +93,16 @@ public final class Adam: Optimizer {
     public var state: (step: Int, first: [[Float]], second: [[Float]]) {
         (stepCount, firstMoments, secondMoments)
     }
+
+    /// Continues from a checkpoint's `state`: the next `step()` is the one after `step`.
+    public func restore(step: Int, first: [[Float]], second: [[Float]]) {
+        require(step >= 0, "Adam state with a negative step count \(step)")
+        require(first.map(\.count) == parameters.map(\.count) && second.map(\.count) == parameters.map(\.count),
+                "Adam state does not match the parameters' sizes")
+        stepCount = step
+        firstMoments = first
+        secondMoments = second
+    }
 }
 
 /// Plain stochastic gradient descent with optional momentum (as `torch.optim.SGD`).
