@@ -13,7 +13,7 @@ public struct StateDictMismatch: Error, CustomStringConvertible {
 }
 
 extension Layer {
-    /// The PyTorch `state_dict` of this network: conv weights and biases, batch-norm
+    /// The PyTorch `state_dict` of this network: conv and linear weights and biases, batch-norm
     /// weight, bias, running_mean, running_var and num_batches_tracked (I64 scalar).
     public func stateDict() -> [SafeTensors.Entry] {
         var entries: [SafeTensors.Entry] = []
@@ -22,6 +22,11 @@ extension Layer {
             if let conv = module as? Conv2d {
                 entries.append(.init(name: prefix + "weight", shape: conv.weight.shape, values: .float32(conv.weight.data)))
                 if let bias = conv.bias {
+                    entries.append(.init(name: prefix + "bias", shape: bias.shape, values: .float32(bias.data)))
+                }
+            } else if let dense = module as? Linear {
+                entries.append(.init(name: prefix + "weight", shape: dense.weight.shape, values: .float32(dense.weight.data)))
+                if let bias = dense.bias {
                     entries.append(.init(name: prefix + "bias", shape: bias.shape, values: .float32(bias.data)))
                 }
             } else if let norm = module as? BatchNorm2d {
@@ -62,6 +67,9 @@ extension Layer {
             if let conv = module as? Conv2d {
                 conv.weight.data = file[prefix + "weight"]!.floats
                 if let bias = conv.bias { bias.data = file[prefix + "bias"]!.floats }
+            } else if let dense = module as? Linear {
+                dense.weight.data = file[prefix + "weight"]!.floats
+                if let bias = dense.bias { bias.data = file[prefix + "bias"]!.floats }
             } else if let norm = module as? BatchNorm2d {
                 norm.weight.data = file[prefix + "weight"]!.floats
                 norm.bias.data = file[prefix + "bias"]!.floats
