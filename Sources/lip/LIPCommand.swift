@@ -6,7 +6,7 @@ struct LIPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lip",
         abstract: "Deep image priors and lottery image priors (LIP) on the CPU.",
-        subcommands: [Denoise.self, Restore.self, TicketCommand.self, NotebookCommand.self, WorkCommand.self, PaperCommand.self, Info.self, Bench.self])
+        subcommands: [Denoise.self, Restore.self, TicketCommand.self, GANCommand.self, NotebookCommand.self, WorkCommand.self, PaperCommand.self, Info.self, Bench.self])
 
     /// Checks the environment variables the library reads before parsing anything: a
     /// bad `LIP_THREADS` must stop `lip` with a message, not be ignored.

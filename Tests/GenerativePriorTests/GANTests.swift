@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import LIPCore
+import TensorKit
+@testable import GenerativePrior
+
+struct FrechetDistanceTests {
+    /// For diagonal covariances the distance is |μ1 - μ2|² + Σ (σ1 - σ2)².
+    @Test func diagonalCovariancesHaveTheClosedForm() {
+        let varianceA = [4.0, 1.0, 0.25], varianceB = [1.0, 9.0, 0.25]
+        func diagonal(_ v: [Double]) -> [Double] {
+            var m = [Double](repeating: 0, count: 9)
+            for i in 0..<3 { m[i * 3 + i] = v[i] }
+            return m
+        }
+        let distance = FrechetDistance.distance(meanA: [0, 1, 2], covarianceA: diagonal(varianceA),
+                                                meanB: [1, 1, 0], covarianceB: diagonal(varianceB))
+        let expected = (1.0 + 0 + 4) + (1.0 + 4 + 0)  // means, then (2-1)² + (1-3)² + 0
+        #expect(abs(distance - expected) < 1e-9)
+    }
+
+    /// A full covariance against itself: zero, which needs (Σ Σ)^½ = Σ to hold.
+    @Test func aGaussianIsAtZeroFromItself() {
+        var random = RandomSource(seed: 3)
+        let d = 6
+        let factor = (0..<(d * d)).map { _ in Double(random.nextNormal()) }
+        var covariance = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { for j in 0..<d { for k in 0..<d { covariance[i * d + j] += factor[i * d + k] * factor[j * d + k] } } }
+        let mean = (0..<d).map(Double.init)
+        #expect(abs(FrechetDistance.distance(meanA: mean, covarianceA: covariance, meanB: mean, covarianceB: covariance)) < 1e-8)
+        let root = FrechetDistance.symmetricSquareRoot(covariance, d)
+        let square = FrechetDistance.multiply(root, root, d)
+        #expect(zip(square, covariance).allSatisfy { abs($0 - $1) < 1e-9 * max(1, abs($1)) })
+    }
+
+    @Test func samplesFromTheSameSetAreCloserThanShiftedOnes() {
+        var random = RandomSource(seed: 4)
+        let a = (0..<400).map { _ in (0..<3).map { _ in Double(random.nextNormal()) } }
+        let b = (0..<400).map { _ in (0..<3).map { _ in Double(random.nextNormal()) } }
+        let shifted = b.map { $0.map { $0 + 1 } }
+        let near = FrechetDistance.between(a, b), far = FrechetDistance.between(a, shifted)
+        #expect(near < 0.1)
+        // A shift by (1, 1, 1) leaves the covariances: only |μa - μb - 1|² changes.
+        let meanA = (0..<3).map { j in a.reduce(0) { $0 + $1[j] } / 400 }, meanB = (0..<3).map { j in b.reduce(0) { $0 + $1[j] } / 400 }
+        let expectedChange = (0..<3).reduce(0.0) { $0 + 1 + 2 * (meanB[$1] - meanA[$1]) }
+        #expect(abs((far - near) - expectedChange) < 1e-9)
+    }
+}
+
+struct GANTrainingTests {
+    /// A tiny synthetic "dataset": 96 images of noise around a bright square.
+    static let data: FashionMNIST = {
+        var random = RandomSource(seed: 5)
+        var images: [Float] = []
+        for _ in 0..<96 {
+            for i in 0..<28 { for j in 0..<28 {
+                let inside = (8..<20).contains(i) && (8..<20).contains(j)
+                images.append(max(-1, min(1, (inside ? 0.8 : -0.8) + 0.1 * random.nextNormal())))
+            } }
+        }
+        return FashionMNIST(split: .train, images: images, labels: [Int](repeating: 0, count: 96))
+    }()
+
+    static let settings = GANTrainingSettings(configuration: DCGANConfiguration(latentDimension: 8, width: 4), seed: 11,
+                                              batchSize: 32)
+
+    /// Two epochs in one go, and one epoch, a checkpoint, a new trainer from it and one
+    /// more epoch: the same weights bit for bit.
+    @Test func resumingFromACheckpointGivesTheSameWeights() throws {
+        let straight = GANTrainer(settings: Self.settings)
+        straight.trainEpoch(on: Self.data)
+        straight.trainEpoch(on: Self.data)
+
+        let first = GANTrainer(settings: Self.settings)
+        first.trainEpoch(on: Self.data)
+        let file = try SafeTensors.decode(try first.checkpoint(provenance: [:]).encoded())
+        let resumed = try GANTrainer(resuming: file, settings: Self.settings, source: "memory")
+        #expect(resumed.epochsDone == 1)
+        resumed.trainEpoch(on: Self.data)
+        #expect(resumed.generator.parameters.map(\.data) == straight.generator.parameters.map(\.data))
+        #expect(resumed.critic.parameters.map(\.data) == straight.critic.parameters.map(\.data))
+        #expect(resumed.history.map(\.generatorLoss) == straight.history.map(\.generatorLoss))
+    }
+
+    @Test func aCheckpointOfOtherSettingsIsRefused() throws {
+        let trainer = GANTrainer(settings: Self.settings)
+        let file = try trainer.checkpoint(provenance: [:])
+        var other = Self.settings
+        other.seed = 12
+        #expect { try GANTrainer(resuming: file, settings: other, source: "run/checkpoint.safetensors") } throws: { error in
+            "\(error)".contains("run/checkpoint.safetensors was trained with other settings")
+        }
+        #expect(throws: GANTrainingError.self) {
+            try GANTrainer(resuming: SafeTensors(entries: [], metadata: [:]), settings: Self.settings, source: "x")
+        }
+    }
+
+    /// The generator maps [N, latent] to [N, 1, 28, 28] in [-1, 1]; the critic maps images
+    /// to one logit each; training lowers the critic's loss on this easy set.
+    @Test func shapesAndALearningCritic() {
+        let trainer = GANTrainer(settings: Self.settings)
+        let z = trainer.latents(5, stream: "test")
+        let images = trainer.samples(z)
+        #expect(images.count == 5 * 784)
+        #expect(images.allSatisfy { abs($0) <= 1 })
+        #expect(trainer.critic(Self.data.batch([0, 1, 2])).shape == [3, 1])
+        let before = trainer.trainEpoch(on: Self.data).criticLoss
+        var after = before
+        for _ in 0..<4 { after = trainer.trainEpoch(on: Self.data).criticLoss }
+        #expect(after < before)
+    }
+
+    @Test func aSampleGridPlacesEachImage() {
+        let images = [Float](repeating: -1, count: 784) + [Float](repeating: 1, count: 784)
+        let grid = sampleGrid(images, columns: 2, gap: 1, scale: 1)
+        #expect(grid.width == 2 * 29 + 1 && grid.height == 29 + 1)
+        #expect(grid.pixels[1 * grid.width + 1] == 0)       // first cell: black
+        #expect(grid.pixels[1 * grid.width + 30] == 1)      // second cell: white
+        #expect(grid.pixels[0] == 1)                        // the gap
+    }
+}
