@@ -74,9 +74,17 @@ public struct Toolchain {
     }
 
     /// Hash of the numerical targets' sources and Package.swift, without the compiler or
-    /// the BLAS core: what a rendered page is checked against to say whether it is still
-    /// what its notebook would produce here (`PageStatus`).
+    /// the BLAS core: what a shared unit's identity (`numericsHash`) is built on.
     public func numericsSourceHash() -> String { sourceHash(of: Self.numericalTargets) }
+
+    /// The generative prior's own numerical targets. They are not part of a unit's
+    /// identity (no DIP search reads them), so a change there keeps every stored search.
+    public static let generativeTargets = ["CZlib", "GenerativePrior"]
+
+    /// Hash of every numerical target, the generative prior's included: what a rendered
+    /// page is checked against to say whether it is still what its notebook would produce
+    /// here (`PageStatus`). Any notebook may call either prior, so pages check both.
+    public func pageNumericsSourceHash() -> String { sourceHash(of: Self.numericalTargets + Self.generativeTargets) }
 
     func sourceHash(of targets: [String]) -> String {
         let sources = root.appendingPathComponent("Sources")

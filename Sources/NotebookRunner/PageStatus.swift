@@ -28,7 +28,7 @@ public struct StalenessChecker {
 
     public init(toolchain: Toolchain) {
         root = toolchain.root
-        numericsSourceHash = toolchain.numericsSourceHash()
+        numericsSourceHash = toolchain.pageNumericsSourceHash()
     }
 
     /// Every rendered page under `outputRoot` (a folder with a `provenance.json`), by name.
@@ -58,7 +58,8 @@ public struct StalenessChecker {
         if let recorded = p.numericsSourceHash {
             if recorded != numericsSourceHash { reasons.append("the numerical code changed since the render") }
         } else if gitChanged(since: p.machine.gitCommit,
-                             paths: Toolchain.numericalTargets.map { "Sources/\($0)" } + ["Package.swift"]) != false {
+                             paths: (Toolchain.numericalTargets + Toolchain.generativeTargets).map { "Sources/\($0)" }
+                                 + ["Package.swift"]) != false {
             reasons.append("the numerical code changed since \(commit) (or that commit is unknown here)")
         }
         for (key, recorded) in p.inputs.sorted(by: { $0.key < $1.key }) {

@@ -26,7 +26,7 @@ public struct NotebookProvenance: Codable {
     /// output folder (what `lip paper build` pulls in by label).
     public var figures: [OutputRecord]?
     public var tables: [OutputRecord]?
-    /// SHA-256 of the notebook's source and of the numerical code's sources (`Toolchain.numericsSourceHash`)
+    /// SHA-256 of the notebook's source and of the numerical code's sources (`Toolchain.pageNumericsSourceHash`)
     /// at render time: `PageStatus` compares them with the checkout's (absent in pages
     /// rendered before they were recorded; then the page's commit is compared through git).
     public var sourceHash: String?

@@ -128,6 +128,7 @@ public enum NotebookRunner {
         let cache = URL(fileURLWithPath: options.cacheRoot)
         let libraryHash = toolchain.librarySourceHash()
         let numericsSource = toolchain.numericsSourceHash()  // before the run, as the notebook's own hash
+        let pageNumericsSource = toolchain.pageNumericsSourceHash()
 
         // Inputs: declared files, and string parameters that name files.
         var inputHashes: [String: String] = [:]
@@ -178,7 +179,7 @@ public enum NotebookRunner {
         try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
                     timeout: options.timeout, planning: options.planning)
         run.sourceHash = sourceHash
-        run.numericsSourceHash = numericsSource
+        run.numericsSourceHash = pageNumericsSource
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
     }

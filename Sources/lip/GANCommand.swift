@@ -11,7 +11,7 @@ struct GANCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "Train the generative prior: a DCGAN on Fashion-MNIST and the classifier that scores its samples.",
-        subcommands: [Train.self, Classifier.self])
+        subcommands: [Train.self, Classifier.self, Ticket.self])
 
     /// Options every `lip gan` command shares.
     struct DataOptions: ParsableArguments {
@@ -29,7 +29,8 @@ struct GANCommand: ParsableCommand {
             discussion: """
                 Writes into --out after every epoch: checkpoint.safetensors (both networks and both Adam \
                 states: rerunning the same command resumes, a larger --epochs extends a finished run), \
-                generator.safetensors (the generator alone, PyTorch state_dict names), samples-epoch-NN.png \
+                generator.safetensors and critic.safetensors (each network alone, PyTorch state_dict names), \
+                samples-epoch-NN.png \
                 (64 samples of a fixed z) and metrics.json (losses, time, and with a classifier the Fréchet \
                 distance of 2,000 samples to 2,000 test images in its feature space).
                 """)
@@ -78,10 +79,6 @@ struct GANCommand: ParsableCommand {
             } else {
                 trainer = GANTrainer(settings: settings)
             }
-            if trainer.epochsDone >= epochs {
-                print("\(out) has \(trainer.epochsDone) epochs already; nothing to do (a larger --epochs extends it)")
-                return
-            }
             let provenance = Provenance.current()
             // Real-against-real distance: the floor a generator's Fréchet distance is read against.
             var realFloor: Double? = nil
@@ -94,6 +91,14 @@ struct GANCommand: ParsableCommand {
                                                     reference!.features)
             }
             let gridZ = trainer.latents(64, stream: "sample-grid"), evaluationZ = trainer.latents(2000, stream: "evaluation")
+            if trainer.epochsDone >= epochs {
+                // A finished run: write its exports again from the checkpoint (the same bytes
+                // but for the provenance), e.g. after an interrupted export.
+                try save(trainer, provenance: provenance, realFloor: realFloor, grid: gridZ, epoch: trainer.epochsDone,
+                         checkpoint: false)
+                print("\(out) has \(trainer.epochsDone) epochs already; exports written again (a larger --epochs extends it)")
+                return
+            }
             for epoch in (trainer.epochsDone + 1)...epochs {
                 let line = ProgressLine(total: 1, label: "epoch \(epoch)/\(epochs)")
                 var record = trainer.trainEpoch(on: train) { done, total, g, d in
@@ -114,7 +119,8 @@ struct GANCommand: ParsableCommand {
             }
         }
 
-        func save(_ trainer: GANTrainer, provenance: Provenance, realFloor: Double?, grid: Tensor, epoch: Int) throws {
+        func save(_ trainer: GANTrainer, provenance: Provenance, realFloor: Double?, grid: Tensor, epoch: Int,
+                  checkpoint: Bool = true) throws {
             var metadata = [
                 "git_commit": provenance.gitCommit, "git_dirty": String(provenance.gitDirty), "toolchain": provenance.toolchain,
                 "blas_core": provenance.blasCore, "threads": String(provenance.threads),
@@ -124,12 +130,16 @@ struct GANCommand: ParsableCommand {
             metadata["training_seconds"] = String(format: "%.1f", trainer.history.reduce(0) { $0 + $1.seconds })
             func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
             try PNG.write(sampleGrid(trainer.samples(grid), columns: 8), to: path(String(format: "samples-epoch-%02d.png", epoch)))
-            var generatorFile = SafeTensors(entries: trainer.generator.stateDict(), metadata: metadata)
-            generatorFile.metadata["format"] = "lip-dcgan-generator/1"
-            generatorFile.metadata["epoch"] = String(epoch)
-            generatorFile.metadata["settings"] = String(decoding: try CanonicalJSON.encode(trainer.settings), as: UTF8.self)
-            try generatorFile.write(to: path("generator.safetensors"))
-            try trainer.checkpoint(provenance: metadata).write(to: path("checkpoint.safetensors"))
+            // Each network alone, PyTorch state_dict names (the generator is the prior; the
+            // critic is what a GAN lottery-ticket search fine-tunes with it).
+            for (name, network) in [("generator", trainer.generator), ("critic", trainer.critic)] {
+                var file = SafeTensors(entries: network.stateDict(), metadata: metadata)
+                file.metadata["format"] = "lip-dcgan-\(name)/1"
+                file.metadata["epoch"] = String(epoch)
+                file.metadata["settings"] = String(decoding: try CanonicalJSON.encode(trainer.settings), as: UTF8.self)
+                try file.write(to: path("\(name).safetensors"))
+            }
+            if checkpoint { try trainer.checkpoint(provenance: metadata).write(to: path("checkpoint.safetensors")) }
             let metrics = GANMetricsFile(settings: trainer.settings, provenance: provenance, realFrechetFloor: realFloor,
                                          classifier: classifier, epochs: trainer.history)
             try ResultJSON.write(metrics, to: path("metrics.json"))
@@ -183,6 +193,70 @@ struct GANCommand: ParsableCommand {
     }
 }
 
+extension GANCommand {
+    struct Ticket: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search lottery tickets of a trained generator (and its critic): IMP or random pruning.",
+            discussion: """
+                Each round fine-tunes the generator and the critic from their pretrained weights under the \
+                current masks (--fine-tune-epochs over the first --fine-tune-images training images), then prunes \
+                20 % of each network's remaining conv and linear weights: the smallest by magnitude (imp) or at \
+                random (random). Round 0 is the dense pair fine-tuned alike. Each round is saved as \
+                round-NN.safetensors (generator., critic., generator_mask., critic_mask. tensors); rerunning the \
+                same command resumes, a larger --rounds extends a finished search.
+                """)
+
+        @Option(help: "generator.safetensors of a `lip gan train` run.")
+        var generator: String
+        @Option(help: "critic.safetensors of the same run.")
+        var critic: String
+        @Option(help: "Pruning: imp or random.")
+        var method: GANTicketSettings.Method = .imp
+        @Option(parsing: .unconditional, help: "Pruning rounds (round K keeps 0.8^K of each network's weights).")
+        var rounds: Int = 5
+        @Option(name: .customLong("fine-tune-epochs"), parsing: .unconditional, help: "Fine-tuning epochs per round.")
+        var fineTuneEpochs: Int = 1
+        @Option(name: .customLong("fine-tune-images"), parsing: .unconditional, help: "Training images fine-tuned on.")
+        var fineTuneImages: Int = 6400
+        @Option(parsing: .unconditional, help: "Seed of the fine-tuning batches, its z and the random masks.")
+        var seed: UInt64 = 0
+        @OptionGroup var dataOptions: GANCommand.DataOptions
+        @Option(help: "Output folder (new, empty, or this search's to resume).")
+        var out: String
+
+        func validate() throws {
+            if rounds < 1 || rounds > 30 { throw ValidationError("--rounds must be between 1 and 30, got \(rounds)") }
+            try Check.atLeast(fineTuneEpochs, 1, "--fine-tune-epochs")
+            try Check.atLeast(fineTuneImages, 64, "--fine-tune-images")
+            for (flag, path) in [("--generator", generator), ("--critic", critic)] where !FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("\(flag) \(path): no such file (make one with `lip gan train`)")
+            }
+        }
+
+        func run() throws {
+            func read(_ path: String, _ flag: String) throws -> SafeTensors {
+                do { return try SafeTensors.read(path) } catch { throw InputProblem("\(flag): \(error)") }
+            }
+            try GANFolder.prepare(out, checkpoint: "round-00.safetensors")
+            let settings = GANTicketSettings(method: method, rounds: rounds, fineTuneEpochs: fineTuneEpochs,
+                                             fineTuneImages: fineTuneImages, seed: seed)
+            let search: GANTicketSearch
+            do {
+                search = try GANTicketSearch(settings: settings, generator: try read(generator, "--generator"),
+                                             critic: try read(critic, "--critic"), source: generator,
+                                             folder: URL(fileURLWithPath: out))
+            } catch let error as GANTrainingError { throw InputProblem("--generator: \(error)") }
+            let train = try dataOptions.load(.train)
+            let started = Date()
+            _ = try search.run(data: train) { round, reused in
+                print(String(format: "round %d%@: generator %.1f %% pruned, critic %.1f %% pruned, %@", round.round,
+                             reused ? " (read back)" : "", 100 * round.generatorSparsity, 100 * round.criticSparsity,
+                             formatDuration(Date().timeIntervalSince(started))))
+            }
+        }
+    }
+}
+
 /// A classifier from `lip gan classifier`, or a clear error naming the flag.
 func loadClassifier(_ path: String) throws -> Sequential {
     let network = makeClassifier()
@@ -222,3 +296,5 @@ enum GANFolder {
         }
     }
 }
+
+extension GANTicketSettings.Method: ExpressibleByArgument {}

@@ -119,3 +119,63 @@ struct GANTrainingTests {
         #expect(grid.pixels[0] == 1)                        // the gap
     }
 }
+
+struct GANTicketTests {
+    /// Pretrained weights from one epoch on the synthetic set, as `lip gan train` exports them.
+    static func pretrained() throws -> (generator: SafeTensors, critic: SafeTensors) {
+        let trainer = GANTrainer(settings: GANTrainingTests.settings)
+        trainer.trainEpoch(on: GANTrainingTests.data)
+        let settings = String(decoding: try CanonicalJSONForTests.encode(trainer.settings), as: UTF8.self)
+        return (SafeTensors(entries: trainer.generator.stateDict(), metadata: ["settings": settings]),
+                SafeTensors(entries: trainer.critic.stateDict(), metadata: ["settings": settings]))
+    }
+
+    /// Two IMP rounds: each network loses 20 % of its remaining weights per round, pruned
+    /// weights stay zero through fine-tuning, and a second run over the same folder reads
+    /// every round back with the same weights.
+    @Test func impPrunesTwentyPercentPerRoundAndResumes() throws {
+        let (generator, critic) = try Self.pretrained()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gan-ticket-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let settings = GANTicketSettings(method: .imp, rounds: 2, fineTuneEpochs: 1, fineTuneImages: 64, seed: 3)
+        let search = try GANTicketSearch(settings: settings, generator: generator, critic: critic, source: "test", folder: folder)
+        let rounds = try search.run(data: GANTrainingTests.data)
+        #expect(rounds.map(\.round) == [0, 1, 2])
+        #expect(abs(rounds[1].generatorSparsity - 0.2) < 0.001 && abs(rounds[2].generatorSparsity - 0.36) < 0.001)
+        #expect(abs(rounds[2].criticSparsity - 0.36) < 0.001)
+        // Pruned weights are exactly zero after fine-tuning.
+        let last = rounds[2].generator
+        let zeros = last.prunableWeights.reduce(0) { $0 + $1.weight.data.filter { $0 == 0 }.count }
+        let total = last.prunableWeights.reduce(0) { $0 + $1.weight.count }
+        #expect(Double(zeros) / Double(total) >= 0.36 - 0.001)
+
+        var readBack: [Bool] = []
+        let again = try search.run(data: GANTrainingTests.data) { readBack.append($1) }
+        #expect(readBack == [true, true, true])
+        #expect(again[2].generator.parameters.map(\.data) == last.parameters.map(\.data))
+    }
+
+    @Test func randomPruningKeepsTheSameCountsElsewhere() throws {
+        let (generator, critic) = try Self.pretrained()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gan-ticket-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let imp = GANTicketSettings(method: .imp, rounds: 1, fineTuneImages: 64)
+        let random = GANTicketSettings(method: .random, rounds: 1, fineTuneImages: 64)
+        let a = try GANTicketSearch(settings: imp, generator: generator, critic: critic, source: "t",
+                                    folder: folder.appendingPathComponent("imp")).run(data: GANTrainingTests.data)
+        let b = try GANTicketSearch(settings: random, generator: generator, critic: critic, source: "t",
+                                    folder: folder.appendingPathComponent("random")).run(data: GANTrainingTests.data)
+        #expect(a[1].generatorSparsity == b[1].generatorSparsity)
+        let zerosA = a[1].generator.prunableWeights.map { $0.weight.data.map { $0 == 0 } }
+        let zerosB = b[1].generator.prunableWeights.map { $0.weight.data.map { $0 == 0 } }
+        #expect(zerosA != zerosB)
+        // A folder of another search is refused.
+        #expect(throws: GANTrainingError.self) {
+            try GANTicketSearch(settings: random, generator: generator, critic: critic, source: "t",
+                                folder: folder.appendingPathComponent("imp")).run(data: GANTrainingTests.data)
+        }
+    }
+}
+
+import Store
+typealias CanonicalJSONForTests = CanonicalJSON

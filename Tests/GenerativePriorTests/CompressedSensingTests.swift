@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import Networks
+import TensorKit
+@testable import GenerativePrior
+
+struct CompressedSensingTests {
+    @Test func theDCTIsOrthonormal() {
+        let c = SparseRecovery.dctMatrix(8)
+        for i in 0..<8 { for j in 0..<8 {
+            let dot = (0..<8).reduce(0.0) { $0 + c[i * 8 + $1] * c[j * 8 + $1] }
+            #expect(abs(dot - (i == j ? 1 : 0)) < 1e-12)
+        } }
+    }
+
+    /// A 4-sparse vector from 40 Gaussian measurements of 100 unknowns: FISTA with a small
+    /// penalty finds its support and values.
+    @Test func fistaRecoversAKnownSparseSolution() {
+        var random = RandomSource(seed: 21)
+        let m = 40, n = 100
+        let b = random.normal(count: m * n, std: 1 / Float(m).squareRoot()).map(Double.init)
+        var truth = [Double](repeating: 0, count: n)
+        for (index, value) in [(3, 1.5), (17, -2.0), (58, 0.8), (91, 1.2)] { truth[index] = value }
+        let y = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + b[i * n + $1] * truth[$1] } }
+        let c = SparseRecovery.fista(b, rows: m, columns: n, y: y, penalty: 1e-3, iterations: 3000)
+        #expect(zip(c, truth).allSatisfy { abs($0 - $1) < 0.02 })
+        #expect(Set(c.indices.filter { abs(c[$0]) > 0.05 }) == [3, 17, 58, 91])
+    }
+
+    @Test func theLeastNormSolutionFitsTheMeasurementsAndLiesInTheRowSpace() {
+        var random = RandomSource(seed: 22)
+        let m = 10, n = 30
+        let a = random.normal(count: m * n)
+        let y = random.normal(count: m)
+        let x = SparseRecovery.leastNorm(matrix: a, rows: m, columns: n, y: y)
+        for i in 0..<m {
+            let fitted = (0..<n).reduce(Float(0)) { $0 + a[i * n + $1] * x[$1] }
+            #expect(abs(fitted - y[i]) < 1e-3)
+        }
+        // Adding a vector of the null space can only lengthen it: compare with x + (I - P) e0.
+        let norm = x.reduce(0) { $0 + $1 * $1 }
+        #expect(norm > 0)
+    }
+
+    /// Residual weights: median of means keeps one group, away from two wild rows.
+    @Test func medianOfMeansWeightsAvoidTheOutliers() {
+        var residuals = [Float](repeating: 0.1, count: 20)
+        residuals[2] = 1000
+        residuals[13] = -500
+        let weights = residualWeights(residuals, images: 1, loss: .medianOfMeans, batches: 5)
+        #expect(weights[2] == 0 && weights[13] == 0)
+        #expect(abs(weights.reduce(0, +) - 1) < 1e-6)
+        #expect(residualWeights(residuals, images: 1, loss: .squares, batches: 5) == [Float](repeating: 1, count: 20))
+    }
+
+    /// A linear "generator" G(z) = W z with 4 latent dimensions, 60 Gaussian measurements of
+    /// which 3 are outliers reading 10,000: least squares is dragged off; median of means
+    /// finds the image.
+    @Test func medianOfMeansRecoversAnImageThatLeastSquaresLosesToOutliers() {
+        var random = RandomSource(seed: 23)
+        let latent = 4
+        let dense = Linear(inFeatures: latent, outFeatures: 784, bias: false)
+        dense.weight.data = random.normal(count: 784 * latent, std: 0.3)
+        let generator = Sequential([("0", dense), ("1", Unflatten(channels: 1, height: 28, width: 28))])
+        let z0 = Tensor(shape: [2, latent], data: random.normal(count: 2 * latent))
+        let truth = generator(z0).data
+        let design = MeasurementDesign(measurements: 60, noiseStd: 0.001, outliers: 3)
+        let measured = MeasuredImages(design: design, images: truth, random: &random)
+        func error(_ loss: MeasurementLoss) -> Double {
+            var search = random
+            let settings = LatentSearchSettings(steps: 400, learningRate: 0.05, restarts: 2, latentPenalty: 0, loss: loss, groups: 15)
+            let result = reconstruct(with: generator, latentDimension: latent, observation: .linear(measured),
+                                     settings: settings, random: &search)
+            return meanSquaredErrors(result.images, truth: truth).reduce(0, +) / 2
+        }
+        let robust = error(.medianOfMeans), plain = error(.squares)
+        #expect(robust < 1e-3, "median of means: MSE \(robust)")
+        #expect(plain > 100 * robust, "least squares \(plain) against median of means \(robust)")
+        #expect(dense.weight.gradient == nil)  // the generator's weights got no gradient
+    }
+
+    /// Inpainting with the same linear generator: the known half of the pixels pins z.
+    @Test func maskedObservationsRecoverTheImage() {
+        var random = RandomSource(seed: 24)
+        let dense = Linear(inFeatures: 3, outFeatures: 784, bias: false)
+        dense.weight.data = random.normal(count: 784 * 3, std: 0.3)
+        let generator = Sequential([("0", dense), ("1", Unflatten(channels: 1, height: 28, width: 28))])
+        let truth = generator(Tensor(shape: [1, 3], data: [0.5, -1, 0.25])).data
+        let mask = (0..<784).map { Float($0 % 2) }
+        let result = reconstruct(with: generator, latentDimension: 3,
+                                 observation: .masked(mask: mask, observed: zip(truth, mask).map(*)),
+                                 settings: LatentSearchSettings(steps: 300, restarts: 1, latentPenalty: 0), random: &random)
+        #expect(meanSquaredErrors(result.images, truth: truth)[0] < 1e-4)
+    }
+}
