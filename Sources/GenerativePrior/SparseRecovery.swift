@@ -32,8 +32,8 @@ public enum SparseRecovery {
     /// FISTA (Beck and Teboulle 2009) for min_c ½||B c - y||² + λ||c||₁, B = m x n
     /// row-major, from c = 0 with step 1/L, L = ||B||₂² (by power iteration).
     public static func fista(_ b: [Double], rows m: Int, columns n: Int, y: [Double], penalty lambda: Double,
-                             iterations: Int = 500) -> [Double] {
-        let lipschitz = largestSingularValue(b, rows: m, columns: n).squared * 1.0001
+                             iterations: Int = 500, lipschitz known: Double? = nil) -> [Double] {
+        let lipschitz = known ?? largestSingularValue(b, rows: m, columns: n).squared * 1.0001
         var c = [Double](repeating: 0, count: n), previous = c, momentum = c
         var t = 1.0
         var residual = [Double](repeating: 0, count: m), gradient = [Double](repeating: 0, count: n)
@@ -70,38 +70,73 @@ public enum SparseRecovery {
         return norm
     }
 
-    /// Lasso in the DCT basis: c* = FISTA(A Ψ, y, λ), x = Ψ c*. `matrix` is A, m x n.
-    public static func lassoDCT(matrix: [Float], rows m: Int, side: Int, y: [Float], penalty: Double,
-                                iterations: Int = 500) -> [Float] {
-        let n = side * side
-        let psi = inverseDCT2(side: side)
-        var b = [Double](repeating: 0, count: m * n)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(n), 1, matrix.map(Double.init), Int32(n),
-                    psi, Int32(n), 0, &b, Int32(n))
-        let c = fista(b, rows: m, columns: n, y: y.map(Double.init), penalty: penalty, iterations: iterations)
-        var x = [Double](repeating: 0, count: n)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(n), 1, psi, Int32(n), c, 1, 0, &x, 1)
-        return x.map { Float($0) }
+    /// Lasso in the DCT basis for one matrix A (m x n, row-major): B = A Ψ and its
+    /// Lipschitz constant once, then x = Ψ c* with c* = FISTA(B, y, λ) per observation.
+    public struct LassoDCT {
+        let b: [Double], psi: [Double]
+        let rows: Int, n: Int
+        let lipschitz: Double
+
+        public init(matrix: [Float], rows m: Int, side: Int) {
+            n = side * side
+            rows = m
+            psi = SparseRecovery.inverseDCT2(side: side)
+            var b = [Double](repeating: 0, count: m * n)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(n), 1, matrix.map(Double.init),
+                        Int32(n), psi, Int32(n), 0, &b, Int32(n))
+            self.b = b
+            lipschitz = SparseRecovery.largestSingularValue(b, rows: m, columns: n).squared * 1.0001
+        }
+
+        public func solve(_ y: [Float], penalty: Double, iterations: Int = 500) -> [Float] {
+            let c = SparseRecovery.fista(b, rows: rows, columns: n, y: y.map(Double.init), penalty: penalty,
+                                         iterations: iterations, lipschitz: lipschitz)
+            var x = [Double](repeating: 0, count: n)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(n), 1, psi, Int32(n), c, 1, 0, &x, 1)
+            return x.map { Float($0) }
+        }
     }
 
-    /// The least-norm x with A x = y: Aᵀ (A Aᵀ)⁻¹ y, the inverse through the eigen-
-    /// decomposition of A Aᵀ (eigenvalues below 1e-10 of the largest are dropped).
+    /// The least-norm x with A x = y for one matrix A: Aᵀ (A Aᵀ)⁻¹ y, the inverse through
+    /// the eigen-decomposition of A Aᵀ, once (eigenvalues below 1e-10 of the largest are
+    /// dropped).
+    public struct LeastNorm {
+        let a: [Double], values: [Double], vectors: [Double]
+        let rows: Int, columns: Int
+
+        public init(matrix: [Float], rows m: Int, columns n: Int) {
+            a = matrix.map(Double.init)
+            rows = m
+            columns = n
+            var gram = [Double](repeating: 0, count: m * m)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(n), 1, a, Int32(n), a, Int32(n),
+                        0, &gram, Int32(m))
+            (values, vectors) = FrechetDistance.eigen(gram, m, vectors: true)
+        }
+
+        public func solve(_ y: [Float]) -> [Float] {
+            let m = rows, n = columns
+            let cutoff = (values.max() ?? 0) * 1e-10
+            // w = V Λ⁻¹ Vᵀ y, x = Aᵀ w
+            var projected = [Double](repeating: 0, count: m)
+            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(m), 1, vectors, Int32(m), y.map(Double.init), 1, 0, &projected, 1)
+            for k in 0..<m { projected[k] = values[k] > cutoff ? projected[k] / values[k] : 0 }
+            var w = [Double](repeating: 0, count: m)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(m), 1, vectors, Int32(m), projected, 1, 0, &w, 1)
+            var x = [Double](repeating: 0, count: n)
+            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, a, Int32(n), w, 1, 0, &x, 1)
+            return x.map { Float($0) }
+        }
+    }
+
+    /// One-off forms of the two solvers.
+    public static func lassoDCT(matrix: [Float], rows m: Int, side: Int, y: [Float], penalty: Double,
+                                iterations: Int = 500) -> [Float] {
+        LassoDCT(matrix: matrix, rows: m, side: side).solve(y, penalty: penalty, iterations: iterations)
+    }
+
     public static func leastNorm(matrix: [Float], rows m: Int, columns n: Int, y: [Float]) -> [Float] {
-        let a = matrix.map(Double.init)
-        var gram = [Double](repeating: 0, count: m * m)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(m), Int32(n), 1, a, Int32(n), a, Int32(n),
-                    0, &gram, Int32(m))
-        let (values, vectors) = FrechetDistance.eigen(gram, m, vectors: true)
-        let cutoff = (values.max() ?? 0) * 1e-10
-        // w = V Λ⁻¹ Vᵀ y
-        var projected = [Double](repeating: 0, count: m)
-        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(m), 1, vectors, Int32(m), y.map(Double.init), 1, 0, &projected, 1)
-        for k in 0..<m { projected[k] = values[k] > cutoff ? projected[k] / values[k] : 0 }
-        var w = [Double](repeating: 0, count: m)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(m), 1, vectors, Int32(m), projected, 1, 0, &w, 1)
-        var x = [Double](repeating: 0, count: n)
-        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, a, Int32(n), w, 1, 0, &x, 1)
-        return x.map { Float($0) }
+        LeastNorm(matrix: matrix, rows: m, columns: n).solve(y)
     }
 }
 

@@ -107,7 +107,7 @@ public struct Toolchain {
     }
 
     var moduleMaps: [String] {
-        ["Sources/CBLAS/module.modulemap", "Sources/CLibPNG/module.modulemap",
+        ["Sources/CBLAS/module.modulemap", "Sources/CLibPNG/module.modulemap", "Sources/CZlib/module.modulemap",
          "Sources/PNGShim/include/module.modulemap", "Sources/CSupport/include/module.modulemap"]
             .map { root.appendingPathComponent($0).path }
     }
@@ -126,7 +126,7 @@ public struct Toolchain {
     var pkgConfigIncludes: [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["pkg-config", "--cflags-only-I", "openblas", "libpng"]
+        process.arguments = ["pkg-config", "--cflags-only-I", "openblas", "libpng", "zlib"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

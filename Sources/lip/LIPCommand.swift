@@ -11,6 +11,9 @@ struct LIPCommand: ParsableCommand {
     /// Checks the environment variables the library reads before parsing anything: a
     /// bad `LIP_THREADS` must stop `lip` with a message, not be ignored.
     static func main() {
+        // Line by line into a log file or a pipe too, so that a long run's progress (one
+        // line per round or epoch) is visible while it runs.
+        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             try Check.environment()
         } catch {

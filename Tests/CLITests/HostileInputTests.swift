@@ -409,6 +409,26 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: path("figures-stale/stale/fig-line.png")))
         #expect(FileManager.default.fileExists(atPath: path("figures-stale/stale/stale.html")))
     }
+
+    // MARK: The generative prior's commands
+
+    @Test func ganCommandsRefuseBadInputBeforeTraining() throws {
+        try expectRefused(["gan", "train", "--epochs", "0", "--out", path("gan")], saying: "--epochs")
+        try expectRefused(["gan", "train", "--width", "7", "--out", path("gan")], saying: "--width must be an even number")
+        try expectRefused(["gan", "train", "--classifier", path("none.safetensors"), "--out", path("gan")],
+                          saying: "--classifier")
+        try expectRefused(["gan", "train", "--data", path("no-such-folder"), "--out", path("gan")],
+                          saying: "dataset-fashion-mnist")
+        try expectRefused(["gan", "classifier", "--data", path("no-such-folder"), "--out", path("classifier")],
+                          saying: "dataset-fashion-mnist")
+        // A folder of foreign files is not trained into.
+        try expectRefused(["gan", "train", "--out", folder.path], saying: "holds files but no checkpoint.safetensors")
+        try expectRefused(["gan", "ticket", "--generator", path("img40.png"), "--critic", path("img40.png"), "--out", path("t")],
+                          saying: "--generator")
+        try expectRefused(["gan", "ticket", "--generator", path("g.safetensors"), "--critic", path("c.safetensors"),
+                           "--out", path("t")], saying: "no such file")
+    }
+
 }
 
 final class LockedResults: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ImageIO
 import Networks
 import TensorKit
 @testable import GenerativePrior
@@ -91,5 +92,26 @@ struct CompressedSensingTests {
                                  observation: .masked(mask: mask, observed: zip(truth, mask).map(*)),
                                  settings: LatentSearchSettings(steps: 300, restarts: 1, latentPenalty: 0), random: &random)
         #expect(meanSquaredErrors(result.images, truth: truth)[0] < 1e-4)
+    }
+}
+
+struct InpaintingMaskTests {
+    /// Blocks of a 112 px mask become pixels of a 28 px one: known only when at least
+    /// three quarters of the block are.
+    @Test func aReducedMaskKeepsOnlyMostlyKnownBlocks() {
+        var pixels = [Float](repeating: 1, count: 112 * 112)
+        for j in 0..<4 { pixels[0 * 112 + j] = 0 }                 // block (0, 0): 4 of 16 unknown → still known
+        for i in 0..<2 { for j in 4..<8 { pixels[i * 112 + j] = 0 } }  // block (0, 1): 8 of 16 unknown → missing
+        let mask = InpaintingMasks.reduced(Image(channels: 1, height: 112, width: 112, pixels: pixels), factor: 4)
+        #expect(mask.count == 784)
+        #expect(mask[0] == 1 && mask[1] == 0 && mask[2] == 1)
+    }
+
+    @Test func aRandomMaskRemovesAboutTheFractionAskedAndIsSeeded() {
+        let mask = InpaintingMasks.random(missing: 0.6, seed: 3)
+        let missing = Double(mask.filter { $0 == 0 }.count) / 784
+        #expect(abs(missing - 0.6) < 0.05)
+        #expect(mask == InpaintingMasks.random(missing: 0.6, seed: 3))
+        #expect(mask != InpaintingMasks.random(missing: 0.6, seed: 4))
     }
 }
