@@ -28,7 +28,7 @@ public struct GANScale: Codable, Equatable, Sendable {
         search: LatentSearchSettings(steps: 5, restarts: 1), rounds: 1, fineTuneImages: 128, fineTuneEpochs: 1,
         frechetSamples: 100)
     public static let quick = GANScale(
-        name: "quick", imagesPerClass: 1, seeds: [1], measurementCounts: [25, 50, 100, 200, 400], sparsityMeasurements: 100,
+        name: "quick", imagesPerClass: 1, seeds: [1], measurementCounts: [25, 50, 100, 200, 400, 600], sparsityMeasurements: 100,
         search: LatentSearchSettings(steps: 200, restarts: 2), rounds: 5, fineTuneImages: 3200, fineTuneEpochs: 1,
         frechetSamples: 1000)
     public static let standard = GANScale(

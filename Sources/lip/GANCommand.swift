@@ -73,8 +73,12 @@ struct GANCommand: ParsableCommand {
             let test = scorer == nil ? nil : try dataOptions.load(.test)
             let checkpointPath = (out as NSString).appendingPathComponent("checkpoint.safetensors")
             let trainer: GANTrainer
+            /// The commit the run started at, kept through resumes (the weights come from it).
+            var startedAt: (commit: String, dirty: String)? = nil
             if FileManager.default.fileExists(atPath: checkpointPath) {
-                trainer = try GANTrainer(resuming: try SafeTensors.read(checkpointPath), settings: settings, source: checkpointPath)
+                let file = try SafeTensors.read(checkpointPath)
+                trainer = try GANTrainer(resuming: file, settings: settings, source: checkpointPath)
+                if let commit = file.metadata["git_commit"] { startedAt = (commit, file.metadata["git_dirty"] ?? "unknown") }
                 print("resuming \(out) after epoch \(trainer.epochsDone)")
             } else {
                 trainer = GANTrainer(settings: settings)
@@ -94,8 +98,8 @@ struct GANCommand: ParsableCommand {
             if trainer.epochsDone >= epochs {
                 // A finished run: write its exports again from the checkpoint (the same bytes
                 // but for the provenance), e.g. after an interrupted export.
-                try save(trainer, provenance: provenance, realFloor: realFloor, grid: gridZ, epoch: trainer.epochsDone,
-                         checkpoint: false)
+                try save(trainer, provenance: provenance, startedAt: startedAt, realFloor: realFloor, grid: gridZ,
+                         epoch: trainer.epochsDone, checkpoint: false)
                 print("\(out) has \(trainer.epochsDone) epochs already; exports written again (a larger --epochs extends it)")
                 return
             }
@@ -111,7 +115,7 @@ struct GANCommand: ParsableCommand {
                                           sampleClassCounts: readout.classCounts)
                     record = trainer.history.last!
                 }
-                try save(trainer, provenance: provenance, realFloor: realFloor, grid: gridZ, epoch: epoch)
+                try save(trainer, provenance: provenance, startedAt: startedAt, realFloor: realFloor, grid: gridZ, epoch: epoch)
                 print(String(format: "epoch %d/%d: G loss %.3f, D loss %.3f, D(real) %.2f, D(fake) %.2f, %@", epoch, epochs,
                              record.generatorLoss, record.criticLoss, record.criticOnReal, record.criticOnFake,
                              formatDuration(record.seconds))
@@ -119,14 +123,20 @@ struct GANCommand: ParsableCommand {
             }
         }
 
-        func save(_ trainer: GANTrainer, provenance: Provenance, realFloor: Double?, grid: Tensor, epoch: Int,
-                  checkpoint: Bool = true) throws {
+        /// Writes the epoch's outputs. `git_commit` is the commit the run started at; a resume
+        /// or a re-export at another commit adds `last_git_commit`.
+        func save(_ trainer: GANTrainer, provenance: Provenance, startedAt: (commit: String, dirty: String)?, realFloor: Double?, grid: Tensor,
+                  epoch: Int, checkpoint: Bool = true) throws {
             var metadata = [
-                "git_commit": provenance.gitCommit, "git_dirty": String(provenance.gitDirty), "toolchain": provenance.toolchain,
+                "git_commit": startedAt?.commit ?? provenance.gitCommit, "git_dirty": startedAt?.dirty ?? String(provenance.gitDirty),
+                "toolchain": provenance.toolchain,
                 "blas_core": provenance.blasCore, "threads": String(provenance.threads),
                 "command": "lip gan train --epochs \(epochs) --seed \(seed) --width \(width) --latent \(latent) --batch-size \(batchSize)"
                     + (images.map { " --images \($0)" } ?? ""),
             ]
+            if let startedAt, startedAt.commit != provenance.gitCommit || provenance.gitDirty {
+                metadata["last_git_commit"] = provenance.gitCommit + (provenance.gitDirty ? " (dirty)" : "")
+            }
             metadata["training_seconds"] = String(format: "%.1f", trainer.history.reduce(0) { $0 + $1.seconds })
             func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
             try PNG.write(sampleGrid(trainer.samples(grid), columns: 8), to: path(String(format: "samples-epoch-%02d.png", epoch)))
