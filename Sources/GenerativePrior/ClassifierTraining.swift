@@ -30,8 +30,7 @@ public struct ClassifierTraining {
     public mutating func trainEpoch(on data: FashionMNIST, progress: (Int, Int, Double) -> Void = { _, _, _ in }) -> Double {
         epochsDone += 1
         var random = RandomSource(seed: seed).derived("classifier-epoch-\(epochsDone)")
-        var order = Array(0..<data.count)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let order = random.permutation(data.count)
         let batches = data.count / Self.batchSize
         var total = 0.0
         for b in 0..<batches {

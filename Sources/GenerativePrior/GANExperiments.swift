@@ -88,14 +88,17 @@ public struct PretrainedGAN {
     }
 
     /// Searches tickets (IMP or random) from these weights in a scratch folder and returns
-    /// every round's generator (round 0: dense, fine-tuned alike).
+    /// every round's generator (round 0: dense, fine-tuned alike). `criticInputLayerDense`
+    /// reproduces the released code's unmasked `fromRGB` (the audit only).
     public func tickets(_ method: GANTicketSettings.Method, scale: GANScale, data: FashionMNIST, seed: UInt64 = 0,
+                        criticInputLayerDense: Bool = false,
                         finished: (GANTicketRound) -> Void = { _ in }) throws -> [GANTicketRound] {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("lip-gan-tickets-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let settings = GANTicketSettings(method: method, rounds: scale.rounds, fineTuneEpochs: scale.fineTuneEpochs,
-                                         fineTuneImages: scale.fineTuneImages, seed: seed)
+                                         fineTuneImages: scale.fineTuneImages, seed: seed,
+                                         criticInputLayerDense: criticInputLayerDense)
         let search = try GANTicketSearch(settings: settings, generator: generatorFile, critic: criticFile,
                                          source: folder.path, folder: folder)
         return try search.run(data: data) { round, _ in finished(round) }
@@ -104,6 +107,9 @@ public struct PretrainedGAN {
 
 /// PSNR in dB of per-pixel MSEs on the [0, 1] scale.
 public func psnr(meanSquaredError: Double) -> Double { 10 * log10(1 / max(meanSquaredError, 1e-12)) }
+
+/// PSNRs in dB of per-pixel MSEs on the [0, 1] scale, one per value.
+public func psnrs(_ meanSquaredErrors: [Double]) -> [Double] { meanSquaredErrors.map { psnr(meanSquaredError: $0) } }
 
 /// Compressed-sensing reconstructions of `images` ([count, 784] in [-1, 1]) for one design
 /// and seed, by the generator (latent search) and by the baselines.

@@ -22,6 +22,25 @@ extension Layer {
         })
     }
 
+    /// The mask the prunable weights carry now (a layer without one counts as dense).
+    public func currentPrunableMask() -> PruningMask {
+        let modules = Dictionary(uniqueKeysWithValues: namedModules().map { ($0.path, $0.layer) })
+        return PruningMask(layers: prunableWeights.map { entry in
+            let mask = (modules[entry.path] as? Conv2d)?.mask ?? (modules[entry.path] as? Linear)?.mask
+            return .init(name: entry.path, shape: entry.weight.shape,
+                         values: mask ?? [Float](repeating: 1, count: entry.weight.count))
+        })
+    }
+
+    /// The released evaluation's quirk, for the audit only: `Eval_sparse_PGAN_on_CS.py`
+    /// and `Eval_sparse_PGAN_on_inpainting.py` load a round's sparse generator and then
+    /// prune it again, `pruning_generate(netG, 0.2, 'random')`: 20 % of its weights at
+    /// random, globally. Torch draws from all weights (the loaded zeros carry no mask), so
+    /// in expectation 20 % of the remaining ones go; here exactly 20 % of the remaining.
+    public func pruneRemainingAtRandom(fraction: Double = 0.2, random: inout RandomSource) throws {
+        try applyPrunableMask(Pruner.randomStep(currentPrunableMask(), fraction: fraction, random: &random))
+    }
+
     /// Masks the prunable weights (pruned entries become zero; `Adam.masks` keeps them there).
     public func applyPrunableMask(_ mask: PruningMask) throws {
         let modules = Dictionary(uniqueKeysWithValues: namedModules().map { ($0.path, $0.layer) })
@@ -52,13 +71,48 @@ public struct GANTicketSettings: Codable, Equatable, Sendable {
     public var fineTuneEpochs: Int
     public var fineTuneImages: Int
     public var seed: UInt64
+    /// The released code's quirk, for the audit only: its `prune_model_custom` re-masks
+    /// G's layers and D's scale layers but not D's `fromRGB` convolutions, so D's input
+    /// convolution fine-tunes dense in every round, while the next global ranking
+    /// (`pruning_generate` over every conv) still counts all its weights. Here: the
+    /// critic's first convolution is left unmasked while fine-tuning and its mask is reset
+    /// to dense before each pruning step. Off in every main-path search.
+    public var criticInputLayerDense: Bool
 
-    public init(method: Method, rounds: Int, fineTuneEpochs: Int = 1, fineTuneImages: Int = 6400, seed: UInt64 = 0) {
+    public init(method: Method, rounds: Int, fineTuneEpochs: Int = 1, fineTuneImages: Int = 6400, seed: UInt64 = 0,
+                criticInputLayerDense: Bool = false) {
         self.method = method
         self.rounds = rounds
         self.fineTuneEpochs = fineTuneEpochs
         self.fineTuneImages = fineTuneImages
         self.seed = seed
+        self.criticInputLayerDense = criticInputLayerDense
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, rounds, fineTuneEpochs, fineTuneImages, seed, criticInputLayerDense
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        method = try container.decode(Method.self, forKey: .method)
+        rounds = try container.decode(Int.self, forKey: .rounds)
+        fineTuneEpochs = try container.decode(Int.self, forKey: .fineTuneEpochs)
+        fineTuneImages = try container.decode(Int.self, forKey: .fineTuneImages)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        criticInputLayerDense = try container.decodeIfPresent(Bool.self, forKey: .criticInputLayerDense) ?? false
+    }
+
+    /// The quirk's flag is written only when set, so that folders of main-path searches
+    /// keep the identity they had before it existed.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(method, forKey: .method)
+        try container.encode(rounds, forKey: .rounds)
+        try container.encode(fineTuneEpochs, forKey: .fineTuneEpochs)
+        try container.encode(fineTuneImages, forKey: .fineTuneImages)
+        try container.encode(seed, forKey: .seed)
+        if criticInputLayerDense { try container.encode(true, forKey: .criticInputLayerDense) }
     }
 }
 
@@ -132,18 +186,16 @@ public struct GANTicketSearch {
                 }
                 generatorMask = try readMask(file, prefix: "generator_mask.", template: generatorMask, source: url.path)
                 criticMask = try readMask(file, prefix: "critic_mask.", template: criticMask, source: url.path)
-                try trainer.generator.loadStateDict(part(file, "generator."), source: url.path)
-                try trainer.critic.loadStateDict(part(file, "critic."), source: url.path)
-                try trainer.generator.applyPrunableMask(generatorMask)
-                try trainer.critic.applyPrunableMask(criticMask)
+                try trainer.generator.loadStateDict(file.part("generator."), source: url.path)
+                try trainer.critic.loadStateDict(file.part("critic."), source: url.path)
+                try applyMasks(trainer, generator: generatorMask, critic: criticMask)
                 reused = true
             } else {
-                try trainer.generator.applyPrunableMask(generatorMask)
-                try trainer.critic.applyPrunableMask(criticMask)
+                try applyMasks(trainer, generator: generatorMask, critic: criticMask)
                 trainer.maskOptimizers()
                 for _ in 0..<settings.fineTuneEpochs { trainer.trainEpoch(on: data) }
-                var entries = trainer.generator.stateDict().map { prefixed($0, "generator.") }
-                entries += trainer.critic.stateDict().map { prefixed($0, "critic.") }
+                var entries = trainer.generator.stateDict().prefixed("generator.")
+                entries += trainer.critic.stateDict().prefixed("critic.")
                 entries += generatorMask.layers.map { .init(name: "generator_mask.\($0.name)", shape: $0.shape, values: .float32($0.values)) }
                 entries += criticMask.layers.map { .init(name: "critic_mask.\($0.name)", shape: $0.shape, values: .float32($0.values)) }
                 try SafeTensors(entries: entries, metadata: [
@@ -151,11 +203,16 @@ public struct GANTicketSearch {
                     "settings": String(decoding: try CanonicalJSON.encode(settings), as: UTF8.self),
                 ]).write(to: url.path)
             }
+            let criticSparsity = settings.criticInputLayerDense
+                ? criticMask.effectiveSparsity(keepingDense: [criticMask.layers[0].name]) : criticMask.sparsity
             let result = GANTicketRound(round: round, generatorSparsity: generatorMask.sparsity,
-                                        criticSparsity: criticMask.sparsity, generator: trainer.generator)
+                                        criticSparsity: criticSparsity, generator: trainer.generator)
             rounds.append(result)
             finished(result, reused)
             // The next round's masks: from this round's fine-tuned weights (IMP) or at random.
+            if settings.criticInputLayerDense {
+                criticMask.layers[0].values = [Float](repeating: 1, count: criticMask.layers[0].count)
+            }
             switch settings.method {
             case .imp:
                 generatorMask = Pruner.magnitudeStep(generatorMask, weights: trainer.generator.prunableWeights.map(\.weight.data))
@@ -168,14 +225,15 @@ public struct GANTicketSearch {
         return rounds
     }
 
-    private func part(_ file: SafeTensors, _ prefix: String) -> SafeTensors {
-        SafeTensors(entries: file.entries.filter { $0.name.hasPrefix(prefix) }.map {
-            SafeTensors.Entry(name: String($0.name.dropFirst(prefix.count)), shape: $0.shape, values: $0.values)
-        })
-    }
-
-    private func prefixed(_ entry: SafeTensors.Entry, _ prefix: String) -> SafeTensors.Entry {
-        SafeTensors.Entry(name: prefix + entry.name, shape: entry.shape, values: entry.values)
+    /// Masks both networks; with `criticInputLayerDense`, the critic's input convolution
+    /// stays dense (its weights are the pretrained ones, never zeroed).
+    private func applyMasks(_ trainer: GANTrainer, generator: PruningMask, critic: PruningMask) throws {
+        try trainer.generator.applyPrunableMask(generator)
+        var critic = critic
+        if settings.criticInputLayerDense {
+            critic.layers[0].values = [Float](repeating: 1, count: critic.layers[0].count)
+        }
+        try trainer.critic.applyPrunableMask(critic)
     }
 
     private func readMask(_ file: SafeTensors, prefix: String, template: PruningMask, source: String) throws -> PruningMask {

@@ -78,11 +78,7 @@ public final class GANTrainer {
     /// The order of the training images in epoch `epoch` (1-based).
     func order(epoch: Int, count: Int) -> [Int] {
         var random = RandomSource(seed: settings.seed).derived("epoch-\(epoch)-order")
-        var indices = Array(0..<count)
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            indices.swapAt(i, Int(random.next() % UInt64(i + 1)))
-        }
-        return indices
+        return random.permutation(count)
     }
 
     /// Trains one more epoch; `progress(batch, batches, generatorLoss, criticLoss)` after each batch.
@@ -146,8 +142,8 @@ public final class GANTrainer {
     /// count, the settings and the history, in one safetensors file.
     public func checkpoint(provenance: [String: String]) throws -> SafeTensors {
         var entries: [SafeTensors.Entry] = []
-        entries += generator.stateDict().map { prefixed($0, "generator.") }
-        entries += critic.stateDict().map { prefixed($0, "critic.") }
+        entries += generator.stateDict().prefixed("generator.")
+        entries += critic.stateDict().prefixed("critic.")
         for (name, optimizer, network) in [("generator", generatorOptimizer, generator), ("critic", criticOptimizer, critic)] {
             let state = optimizer.state
             for (index, (parameter, tensor)) in network.namedParameters().enumerated() {
@@ -179,13 +175,8 @@ public final class GANTrainer {
                                                   requested: String(decoding: try CanonicalJSON.encode(settings), as: UTF8.self))
         }
         self.init(settings: settings)
-        func part(_ prefix: String) -> SafeTensors {
-            SafeTensors(entries: file.entries.filter { $0.name.hasPrefix(prefix) }.map {
-                SafeTensors.Entry(name: String($0.name.dropFirst(prefix.count)), shape: $0.shape, values: $0.values)
-            })
-        }
-        try generator.loadStateDict(part("generator."), source: source)
-        try critic.loadStateDict(part("critic."), source: source)
+        try generator.loadStateDict(file.part("generator."), source: source)
+        try critic.loadStateDict(file.part("critic."), source: source)
         for (name, optimizer, network) in [("generator", generatorOptimizer, generator), ("critic", criticOptimizer, critic)] {
             var first: [[Float]] = [], second: [[Float]] = []
             for (parameter, tensor) in network.namedParameters() {
@@ -203,10 +194,6 @@ public final class GANTrainer {
         }
         epochsDone = epoch
         history = try JSONDecoder().decode([GANEpochRecord].self, from: Data(historyText.utf8))
-    }
-
-    private func prefixed(_ entry: SafeTensors.Entry, _ prefix: String) -> SafeTensors.Entry {
-        SafeTensors.Entry(name: prefix + entry.name, shape: entry.shape, values: entry.values)
     }
 
     // MARK: Samples

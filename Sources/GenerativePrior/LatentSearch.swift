@@ -87,31 +87,64 @@ public func reconstruct(with generator: Sequential, latentDimension: Int, observ
     let z = Tensor(shape: [rows, latentDimension], data: random.normal(count: rows * latentDimension), requiresGradient: true)
     let targets = Tensor(shape: [rows, observation.target(0).count],
                          data: (0..<rows).flatMap { observation.target($0 / restarts) })
-    let optimizer = Adam(parameters: [z], learningRate: settings.learningRate)
+    func residuals(_ latent: Tensor) -> Tensor { observation.apply(generator(latent).reshaped([rows, pixels])) - targets }
+    func penalty(_ latent: Tensor) -> Tensor { (latent * latent).sum() * settings.latentPenalty }
+    func weighted(_ residual: Tensor, _ weights: [Float]) -> Tensor {
+        (residual * residual * Tensor(shape: residual.shape, data: weights)).sum()
+    }
 
-    func lossesPerRow() -> (total: Tensor, perRow: [Double]) {
-        let x = generator(z).reshaped([rows, pixels])
-        let residual = observation.apply(x) - targets
-        let weights = residualWeights(residual.data, images: rows, loss: settings.loss, batches: settings.groups)
-        let weighted = residual * residual * Tensor(shape: residual.shape, data: weights)
-        let k = residual.shape[1]
-        var perRow = (0..<rows).map { r in (0..<k).reduce(0.0) { $0 + Double(weighted.data[r * k + $1]) } }
-        for r in 0..<rows {
-            perRow[r] += Double(settings.latentPenalty) * (0..<latentDimension).reduce(0.0) {
-                $0 + Double(z.data[r * latentDimension + $1] * z.data[r * latentDimension + $1])
-            }
+    switch settings.loss {
+    case .squares, .medianOfMeans:
+        let optimizer = Adam(parameters: [z], learningRate: settings.learningRate)
+        for step in 1...settings.steps {
+            optimizer.zeroGradients()
+            let residual = residuals(z)
+            let weights = residualWeights(residual.data, images: rows, loss: settings.loss, batches: settings.groups)
+            (weighted(residual, weights) + penalty(z)).backward()
+            optimizer.step()
+            progress(step, settings.steps)
         }
-        return (weighted.sum() + (z * z).sum() * settings.latentPenalty, perRow)
+    case .medianOfMeansMinMax:
+        // Two latents (the released notebook's zf and zg), each with its own Adam: zf
+        // descends on the median block of l_f - l_g, then zg ascends on the median block
+        // of a fresh shuffle, i.e. descends on its own squares there.
+        let rival = Tensor(shape: [rows, latentDimension], data: random.normal(count: rows * latentDimension),
+                           requiresGradient: true)
+        let descent = Adam(parameters: [z], learningRate: settings.learningRate)
+        let ascent = Adam(parameters: [rival], learningRate: settings.learningRate)
+        for step in 1...settings.steps {
+            descent.zeroGradients()
+            let fixedRival = GradientMode.withoutGradients { residuals(rival) }
+            let residual = residuals(z)
+            let weights = minMaxWeights(residual.data, fixedRival.data, images: rows, batches: settings.groups, random: &random)
+            (weighted(residual, weights) + penalty(z)).backward()
+            descent.step()
+
+            ascent.zeroGradients()
+            let fixed = GradientMode.withoutGradients { residuals(z) }
+            let rivalResidual = residuals(rival)
+            let rivalWeights = minMaxWeights(fixed.data, rivalResidual.data, images: rows, batches: settings.groups, random: &random)
+            (weighted(rivalResidual, rivalWeights) + penalty(rival)).backward()
+            ascent.step()
+            progress(step, settings.steps)
+        }
     }
 
-    for step in 1...settings.steps {
-        optimizer.zeroGradients()
-        lossesPerRow().total.backward()
-        optimizer.step()
-        progress(step, settings.steps)
+    // Each row's final loss on the measurements (min-max rows are scored by plain median of
+    // means), to choose among restarts without looking at the truth.
+    let (final, generated): ([Double], [Float]) = GradientMode.withoutGradients {
+        let residual = residuals(z)
+        let scoring: MeasurementLoss = settings.loss == .squares ? .squares : .medianOfMeans
+        let weights = residualWeights(residual.data, images: rows, loss: scoring, batches: settings.groups)
+        let k = residual.shape[1]
+        let perRow = (0..<rows).map { r in
+            (0..<k).reduce(0.0) { $0 + Double(residual.data[r * k + $1] * residual.data[r * k + $1] * weights[r * k + $1]) }
+                + Double(settings.latentPenalty) * (0..<latentDimension).reduce(0.0) {
+                    $0 + Double(z.data[r * latentDimension + $1] * z.data[r * latentDimension + $1])
+                }
+        }
+        return (perRow, generator(z).data)
     }
-    let final = GradientMode.withoutGradients { lossesPerRow().perRow }
-    let generated = GradientMode.withoutGradients { generator(z) }.data
     var result = [Float](), losses = [Double]()
     for image in 0..<images {
         let best = (0..<restarts).min { final[image * restarts + $0] < final[image * restarts + $1] }!

@@ -60,10 +60,17 @@ public enum MeasurementLoss: String, Codable, Sendable, CaseIterable {
     /// consecutive groups, and only the group whose mean square is the median counts at
     /// each step. A few wild rows then move the median group hardly at all.
     case medianOfMeans = "mom"
+    /// The min-max form of median of means in the released code (`mom_sga_pgan.ipynb`,
+    /// `Eval_sparse_PGAN_on_CS.py`, after Jalal et al. 2020): a second latent z_g plays
+    /// against z_f; at each step the rows are shuffled into blocks, and the block with the
+    /// median mean of l_f - l_g (l = squared residual) is the one both latents step on:
+    /// z_f down, z_g up (`minMaxWeights`). The reconstruction is G(z_f).
+    case medianOfMeansMinMax = "mom-minmax"
 }
 
 /// Per image, the weight of each squared residual in the loss: 1 everywhere for squares;
-/// for median of means, 1/|group| on the median group (lower median) and 0 elsewhere.
+/// for median of means, 1/|group| on the median group (lower median) and 0 elsewhere
+/// (min-max searches are scored by these fixed groups too).
 /// Each image's weights sum to m for squares and to 1 for MOM, so compare losses within
 /// one kind only.
 public func residualWeights(_ residuals: [Float], images: Int, loss: MeasurementLoss, batches: Int) -> [Float] {
@@ -71,7 +78,7 @@ public func residualWeights(_ residuals: [Float], images: Int, loss: Measurement
     switch loss {
     case .squares:
         return [Float](repeating: 1, count: residuals.count)
-    case .medianOfMeans:
+    case .medianOfMeans, .medianOfMeansMinMax:
         precondition(batches >= 1 && batches <= m, "median of means needs 1 to m groups")
         var weights = [Float](repeating: 0, count: residuals.count)
         let bounds = (0...batches).map { $0 * m / batches }
@@ -86,4 +93,28 @@ public func residualWeights(_ residuals: [Float], images: Int, loss: Measurement
         }
         return weights
     }
+}
+
+/// The min-max step's weights, per image: the m rows in a fresh random order, cut into
+/// `batches` blocks of m / batches rows (the last m mod batches rows of the order sit
+/// out, as in the released `mom_obj`); the block whose mean of `first² - second²` is the
+/// median (the upper one, `argsort(...)[count // 2]` there) gets 1/|block| per row, every
+/// other row 0. `first` and `second` are the residuals of z_f and z_g, [images, m].
+public func minMaxWeights(_ first: [Float], _ second: [Float], images: Int, batches: Int,
+                          random: inout RandomSource) -> [Float] {
+    let m = first.count / images
+    precondition(batches >= 1 && batches <= m && second.count == first.count, "min-max median of means needs 1 to m blocks")
+    let size = m / batches
+    var weights = [Float](repeating: 0, count: first.count)
+    for image in 0..<images {
+        let order = random.permutation(m).map { image * m + $0 }
+        let means = (0..<batches).map { b in
+            order[(b * size)..<((b + 1) * size)].reduce(0.0) {
+                $0 + Double(first[$1] * first[$1] - second[$1] * second[$1])
+            } / Double(size)
+        }
+        let median = means.indices.sorted { means[$0] < means[$1] }[batches / 2]
+        for row in order[(median * size)..<((median + 1) * size)] { weights[row] = 1 / Float(size) }
+    }
+    return weights
 }

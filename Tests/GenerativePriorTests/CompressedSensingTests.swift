@@ -54,6 +54,28 @@ struct CompressedSensingTests {
         #expect(residualWeights(residuals, images: 1, loss: .squares, batches: 5) == [Float](repeating: 1, count: 20))
     }
 
+    /// The min-max weights: one block of m / batches rows per image, drawn afresh from a
+    /// shuffle, never one holding rows whose difference of squares is wild; the rows left
+    /// over by m mod batches sit out.
+    @Test func minMaxWeightsPickAShuffledMedianBlock() {
+        var first = [Float](repeating: 0.1, count: 2 * 22), second = [Float](repeating: 0.05, count: 2 * 22)
+        for wild in [3, 17, 22 + 5, 22 + 9] { first[wild] = 1000 }
+        second[22 + 12] = 800  // a large rival residual: a very negative difference
+        var random = RandomSource(seed: 5)
+        var blocks = Set<[Int]>()
+        for _ in 0..<20 {
+            let weights = minMaxWeights(first, second, images: 2, batches: 5, random: &random)
+            for image in 0..<2 {
+                let row = Array(weights[(image * 22)..<((image + 1) * 22)])
+                #expect(row.filter { $0 != 0 }.count == 4 && abs(row.reduce(0, +) - 1) < 1e-6)
+                if image == 0 { #expect(row[3] == 0 && row[17] == 0) }
+                if image == 1 { #expect(row[5] == 0 && row[9] == 0 && row[12] == 0) }
+                if image == 0 { blocks.insert(row.indices.filter { row[$0] != 0 }) }
+            }
+        }
+        #expect(blocks.count > 1)  // reshuffled at every call
+    }
+
     /// A linear "generator" G(z) = W z with 4 latent dimensions, 60 Gaussian measurements of
     /// which 3 are outliers reading 10,000: least squares is dragged off; median of means
     /// finds the image.
@@ -74,8 +96,9 @@ struct CompressedSensingTests {
                                      settings: settings, random: &search)
             return meanSquaredErrors(result.images, truth: truth).reduce(0, +) / 2
         }
-        let robust = error(.medianOfMeans), plain = error(.squares)
+        let robust = error(.medianOfMeans), plain = error(.squares), minMax = error(.medianOfMeansMinMax)
         #expect(robust < 1e-3, "median of means: MSE \(robust)")
+        #expect(minMax < 1e-3, "min-max median of means: MSE \(minMax)")
         #expect(plain > 100 * robust, "least squares \(plain) against median of means \(robust)")
         #expect(dense.weight.gradient == nil)  // the generator's weights got no gradient
     }

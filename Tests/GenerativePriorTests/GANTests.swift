@@ -155,6 +155,46 @@ struct GANTicketTests {
         #expect(again[2].generator.parameters.map(\.data) == last.parameters.map(\.data))
     }
 
+    /// The released code's fromRGB quirk: the critic's input convolution fine-tunes dense
+    /// while the others are masked, and the flag leaves the identity of main-path searches
+    /// (their settings' JSON) as it was.
+    @Test func theCriticInputQuirkKeepsItsFirstConvolutionDense() throws {
+        let (generator, critic) = try Self.pretrained()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gan-ticket-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let quirk = GANTicketSettings(method: .imp, rounds: 2, fineTuneImages: 64, criticInputLayerDense: true)
+        let search = try GANTicketSearch(settings: quirk, generator: generator, critic: critic, source: "t", folder: folder)
+        let rounds = try search.run(data: GANTrainingTests.data)
+        // Read the last round's critic back from its file: its first convolution has no zero.
+        let file = try SafeTensors.read(folder.appendingPathComponent("round-02.safetensors").path)
+        let network = makeCritic(GANTrainingTests.settings.configuration)
+        try network.loadStateDict(file.part("critic."), source: "t")
+        let weights = network.prunableWeights
+        #expect(!weights[0].weight.data.contains(0))
+        #expect(weights[1].weight.data.contains(0))
+        #expect(rounds[2].criticSparsity < 0.36 && rounds[2].criticSparsity > 0.3)
+        #expect(abs(rounds[2].generatorSparsity - 0.36) < 0.001)
+
+        let plain = GANTicketSettings(method: .imp, rounds: 2)
+        #expect(!String(decoding: try CanonicalJSONForTests.encode(plain), as: UTF8.self).contains("criticInputLayerDense"))
+        let decoded = try JSONDecoder().decode(GANTicketSettings.self, from: try CanonicalJSONForTests.encode(quirk))
+        #expect(decoded == quirk)
+    }
+
+    /// The released evaluation's extra prune takes 20 % of the remaining weights at random.
+    @Test func theEvaluationQuirkPrunesTwentyPercentOfTheRemainingWeights() throws {
+        let (generatorFile, _) = try Self.pretrained()
+        let generator = makeGenerator(GANTrainingTests.settings.configuration)
+        try generator.loadStateDict(generatorFile, source: "t")
+        var random = RandomSource(seed: 8)
+        try generator.applyPrunableMask(Pruner.randomStep(generator.denseMaskOverPrunableWeights(), fraction: 0.5, random: &random))
+        try generator.pruneRemainingAtRandom(random: &random)
+        let mask = generator.currentPrunableMask()
+        #expect(abs(mask.sparsity - 0.6) < 0.001)
+        let zeros = generator.prunableWeights.reduce(0) { $0 + $1.weight.data.filter { $0 == 0 }.count }
+        #expect(zeros >= mask.count - mask.kept)
+    }
+
     @Test func randomPruningKeepsTheSameCountsElsewhere() throws {
         let (generator, critic) = try Self.pretrained()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gan-ticket-\(UUID().uuidString)")

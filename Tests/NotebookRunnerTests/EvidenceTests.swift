@@ -43,6 +43,16 @@ struct EvidenceTests {
         #expect(c.bootstrapInterval == nil)
     }
 
+    /// Mean 2, s = √(2/3), n = 4: the 95 % half-width is t_3(0.975) x s / 2, t_3(0.975) = 3.182446.
+    @Test func meanIntervalOfFourValues() {
+        let interval = MeanInterval([1, 2, 2, 3], level: 0.95)
+        #expect(interval.mean == 2 && interval.count == 4)
+        let s = (2.0 / 3).squareRoot()
+        #expect(abs(interval.halfWidth - 3.182446 * s / 2) < 1e-5)
+        #expect(MeanInterval([5]).halfWidth == 0 && MeanInterval([5]).mean == 5)
+        #expect(MeanInterval([1, 2, 2, 3], level: 0.99).halfWidth > interval.halfWidth)
+    }
+
     @Test func everyVerdictIsReachable() {
         let seeds: [UInt64] = [1, 2, 3, 4]
         let held = PairedComparison(a: [1.0, 1.1, 0.9, 1.05], b: [0, 0, 0, 0], seeds: seeds, rule: .superiority)
