@@ -6,9 +6,11 @@ import TensorKit
 /// its robust version (Jalal, Karmalkar, Dimakis and Price 2020, the released code of
 /// `csgm-robust-neurips`).
 ///
-/// A has m Gaussian rows A_ij ~ N(0, 1/m); in the robust setting the last `outliers` rows
-/// are replaced by rows of ones whose measurements read `outlierValue` whatever the image
-/// (the released notebook: 20 such rows with y = 10000 among m = 1000).
+/// A has m Gaussian rows A_ij ~ N(0, 1/m); in the robust setting `outliers` of them, at
+/// random positions, are replaced by rows of ones whose measurements read `outlierValue`
+/// whatever the image (the released notebook: 20 such rows with y = 10000 among
+/// m = 1000). The positions matter to median of means: outlier rows placed together would
+/// share one group and flatter it.
 public struct MeasurementDesign: Codable, Equatable, Sendable {
     public var measurements: Int
     public var noiseStd: Float
@@ -32,19 +34,25 @@ public struct MeasuredImages {
     public let observations: Tensor
     /// The images measured, [images, n] in [-1, 1] (for scoring only).
     public let truth: [Float]
+    /// The rows of A that are outliers, ascending.
+    public let outlierRows: [Int]
     public var count: Int { observations.shape[0] }
 
     /// Draws A and the noise from `random`; `images` are flattened [count, n].
     public init(design: MeasurementDesign, images: [Float], pixels: Int = FashionMNIST.pixels, random: inout RandomSource) {
         precondition(design.measurements > design.outliers && images.count % pixels == 0)
         let m = design.measurements, count = images.count / pixels
+        // Draws in the order A, noise, outlier positions: designs without outliers draw
+        // exactly what they drew before the positions were random.
         var a = random.normal(count: m * pixels, std: 1 / Float(m).squareRoot())
-        for row in (m - design.outliers)..<m { for j in 0..<pixels { a[row * pixels + j] = 1 } }
+        let noise = random.normal(count: count * m, std: design.noiseStd)
+        let outlierRows = design.outliers > 0 ? random.permutation(m).prefix(design.outliers).sorted() : []
+        for row in outlierRows { for j in 0..<pixels { a[row * pixels + j] = 1 } }
         let matrix = Tensor(shape: [m, pixels], data: a)
         var y = GradientMode.withoutGradients { linear(Tensor(shape: [count, pixels], data: images), weight: matrix) }.data
-        let noise = random.normal(count: count * m, std: design.noiseStd)
         for i in 0..<y.count { y[i] += noise[i] }
-        for image in 0..<count { for row in (m - design.outliers)..<m { y[image * m + row] = design.outlierValue } }
+        for image in 0..<count { for row in outlierRows { y[image * m + row] = design.outlierValue } }
+        self.outlierRows = outlierRows
         self.design = design
         self.matrix = matrix
         observations = Tensor(shape: [count, m], data: y)

@@ -38,15 +38,7 @@ public struct Toolchain {
 
     /// `swiftc --version`, first line.
     public static let compilerVersion: String = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "unknown" }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = Subprocess.run("swiftc", ["--version"])?.output ?? ""
         return text.split(separator: "\n").first.map(String.init) ?? "unknown"
     }()
 
@@ -124,15 +116,7 @@ public struct Toolchain {
     }
 
     var pkgConfigIncludes: [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["pkg-config", "--cflags-only-I", "openblas", "libpng", "zlib"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = Subprocess.run("pkg-config", ["--cflags-only-I", "openblas", "libpng", "zlib"])?.output ?? ""
         return text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 

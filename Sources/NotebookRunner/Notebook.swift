@@ -8,6 +8,10 @@ public struct Notebook: Equatable {
     /// Data files the notebook reads (their contents are part of every cache key).
     public var inputs: [String]
     public var blocks: [Block]
+    /// What each profile changes about a run besides parameter values (`_project.yml`).
+    public var profileOptions: [String: ProfileOptions] = [:]
+    /// The `_project.yml` whose shared parameters or profile options this notebook uses.
+    public var projectFile: String? = nil
 
     /// File stem: the name of its output folder and cache namespace.
     public var name: String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
@@ -73,12 +77,42 @@ public struct Chunk: Equatable {
 }
 
 /// A notebook parameter: a typed value that depends on the profile.
+///
+/// Values are kept as text: scalars as written, lists as their elements joined by commas
+/// ("4,14"; "" is the empty list), which is also how `--param name=4,14` gives them and
+/// how they enter a chunk's cache key.
 public struct Parameter: Equatable {
     public enum Kind: String, CaseIterable {
         case int = "Int"
         case double = "Double"
         case string = "String"
         case bool = "Bool"
+        case intList = "[Int]"
+        case doubleList = "[Double]"
+        case stringList = "[String]"
+
+        /// The element type of a list kind; nil for a scalar.
+        public var element: Kind? {
+            switch self {
+            case .intList: .int
+            case .doubleList: .double
+            case .stringList: .string
+            case .int, .double, .string, .bool: nil
+            }
+        }
+
+        /// What a value of this kind must look like, for error messages.
+        public var allowed: String {
+            switch self {
+            case .int: "a whole number"
+            case .double: "a finite number"
+            case .bool: "true or false"
+            case .string: "any text"
+            case .intList: "whole numbers separated by commas (or nothing, the empty list)"
+            case .doubleList: "finite numbers separated by commas (or nothing, the empty list)"
+            case .stringList: "texts separated by commas (or nothing, the empty list)"
+            }
+        }
     }
 
     public var name: String
@@ -87,27 +121,69 @@ public struct Parameter: Equatable {
     /// Values per profile ("smoke", "quick", "standard", "paper").
     public var profileValues: [String: String]
     public var help: String
+    /// Bounds of a number or of every number in a list (`min:` and `max:` in the spec).
+    public var minimum: Double? = nil
+    public var maximum: Double? = nil
 
     public func value(profile: String) -> String? { profileValues[profile] ?? defaultValue }
 
+    /// What a value must look like, bounds included, for error messages.
+    public var allowed: String {
+        let bounds = [minimum.map { "at least \(Self.number($0))" }, maximum.map { "at most \(Self.number($0))" }].compactMap { $0 }
+        return kind.allowed + (bounds.isEmpty ? "" : ", each " + bounds.joined(separator: " and "))
+    }
+
+    static func number(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+
+    /// The elements of a list value ("4, 14" → ["4", "14"]; "" → []).
+    public static func elements(_ text: String) -> [String] {
+        text.trimmingCharacters(in: .whitespaces).isEmpty
+            ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     /// Whether `text` is a valid literal of this parameter's type.
     public func accepts(_ text: String) -> Bool {
+        if let element = kind.element {
+            let item = Parameter(name: name, kind: element, defaultValue: nil, profileValues: [:], help: "",
+                                 minimum: minimum, maximum: maximum)
+            return Self.elements(text).allSatisfy { !$0.isEmpty && item.accepts($0) }
+        }
+        func inBounds(_ value: Double) -> Bool { value >= (minimum ?? -.infinity) && value <= (maximum ?? .infinity) }
         switch kind {
-        case .int: Int(text) != nil
-        case .double: Double(text)?.isFinite == true
-        case .bool: ["true", "false"].contains(text)
-        case .string: true
+        case .int: return Int(text).map { inBounds(Double($0)) } ?? false
+        case .double: return Double(text).map { $0.isFinite && inBounds($0) } ?? false
+        case .bool: return ["true", "false"].contains(text)
+        case .string, .intList, .doubleList, .stringList: return true
         }
     }
 
     /// `text` as a Swift literal of the parameter's type.
     public func swiftLiteral(_ text: String) -> String {
+        if let element = kind.element {
+            let item = Parameter(name: name, kind: element, defaultValue: nil, profileValues: [:], help: "")
+            return "[" + Self.elements(text).map(item.swiftLiteral).joined(separator: ", ") + "]"
+        }
         switch kind {
-        case .int, .bool: text
-        case .double: Double(text).map { "\($0)" } ?? text
-        case .string: swiftStringLiteral(text)
+        case .int, .bool: return text
+        case .double: return Double(text).map { "\($0)" } ?? text
+        case .string, .intList, .doubleList, .stringList: return swiftStringLiteral(text)
         }
     }
+}
+
+/// What a profile changes about a run besides the parameters' values.
+public struct ProfileOptions: Equatable {
+    /// `decide`: claims get their verdict from the evidence. `record`: claims are recorded
+    /// with their numbers but marked not checked (the smoke profile runs too little to
+    /// decide anything; its pages exist to show that the notebook runs).
+    public enum Claims: String, CaseIterable {
+        case decide
+        case record
+    }
+
+    public var claims: Claims = .decide
+
+    public init(claims: Claims = .decide) { self.claims = claims }
 }
 
 func swiftStringLiteral(_ text: String) -> String {

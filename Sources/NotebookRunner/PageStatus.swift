@@ -55,6 +55,10 @@ public struct StalenessChecker {
         } else if gitChanged(since: p.machine.gitCommit, paths: [p.notebook]) != false {
             reasons.append("\(p.notebook) changed since \(commit) (or that commit is unknown here)")
         }
+        if let project = p.projectFile, let recorded = p.projectHash {
+            let url = project.hasPrefix("/") ? URL(fileURLWithPath: project) : root.appendingPathComponent(project)
+            if SHA256.hex(fileAt: url.path) != recorded { reasons.append("\(project) (shared parameters) changed since the render") }
+        }
         if let recorded = p.numericsSourceHash {
             if recorded != numericsSourceHash { reasons.append("the numerical code changed since the render") }
         } else if gitChanged(since: p.machine.gitCommit,
@@ -79,14 +83,7 @@ public struct StalenessChecker {
     /// Whether `paths` differ between `commit` and the working tree (nil: git cannot tell).
     func gitChanged(since commit: String, paths: [String]) -> Bool? {
         guard !commit.isEmpty, commit != "unknown" else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root.path, "diff", "--quiet", commit, "--"] + paths
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        switch process.terminationStatus {
+        switch Subprocess.run("git", ["-C", root.path, "diff", "--quiet", commit, "--"] + paths)?.status {
         case 0: return false
         case 1: return true
         default: return nil

@@ -10,7 +10,9 @@ public enum NotebookParser {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NotebookError(path: path, message: "cannot read the notebook")
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        var notebook = try parse(String(decoding: data, as: UTF8.self), path: path)
+        try NotebookProject.load(besideNotebookAt: path)?.apply(to: &notebook)
+        return notebook
     }
 
     public static func parse(_ source: String, path: String) throws -> Notebook {
@@ -212,39 +214,69 @@ public enum NotebookParser {
             notebook.inputs = list.map { "\($0)" }
         }
         if let params = fields["params"] {
-            guard let mapping = params as? [String: Any] else {
-                throw NotebookError(path: path, line: 1, message: "params must map names to {type: ..., default: ...}")
-            }
-            for name in mapping.keys.sorted() {
-                guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
-                      name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                    throw NotebookError(path: path, line: 1, message: "parameter name '\(name)' is not a Swift identifier")
-                }
-                guard let spec = mapping[name] as? [String: Any], let typeName = spec["type"].map({ "\($0)" }),
-                      let kind = Parameter.Kind(rawValue: typeName) else {
-                    throw NotebookError(path: path, line: 1,
-                                        message: "parameter '\(name)' needs a type: one of \(Parameter.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                var parameter = Parameter(name: name, kind: kind, defaultValue: spec["default"].map(yamlScalar),
-                                          profileValues: [:], help: spec["help"].map { "\($0)" } ?? "")
-                for (key, value) in spec where !["type", "default", "help"].contains(key) {
-                    parameter.profileValues[key] = yamlScalar(value)
-                }
-                for value in [parameter.defaultValue].compactMap({ $0 }) + parameter.profileValues.values where !parameter.accepts(value) {
-                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)' is \(typeName) but has the value '\(value)'")
-                }
-                if parameter.defaultValue == nil && parameter.profileValues.isEmpty {
-                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has no value: give it a default or per-profile values")
-                }
-                notebook.parameters.append(parameter)
-            }
+            notebook.parameters = try readParameters(params, path: path)
         }
     }
 
+    /// Reads a `params:` mapping: `name: {type: T, default: v, <profile>: v, help: "..."}`.
+    static func readParameters(_ params: Any, path: String) throws -> [Parameter] {
+        guard let mapping = params as? [String: Any] else {
+            throw NotebookError(path: path, line: 1, message: "params must map names to {type: ..., default: ...}")
+        }
+        var parameters: [Parameter] = []
+        for name in mapping.keys.sorted() {
+            guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
+                  name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw NotebookError(path: path, line: 1, message: "parameter name '\(name)' is not a Swift identifier")
+            }
+            guard let spec = mapping[name] as? [String: Any], let typeName = spec["type"].map({ "\($0)" }),
+                  let kind = Parameter.Kind(rawValue: typeName) else {
+                throw NotebookError(path: path, line: 1,
+                                    message: "parameter '\(name)' needs a type: one of \(Parameter.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            func value(_ raw: Any) throws -> String {
+                if let list = raw as? [Any] {
+                    guard kind.element != nil else {
+                        throw NotebookError(path: path, line: 1, message: "parameter '\(name)' is \(typeName) but has a list as its value")
+                    }
+                    if let bad = list.map(yamlScalar).first(where: { $0.contains(",") || $0.isEmpty }) {
+                        throw NotebookError(path: path, line: 1, message: "parameter '\(name)': the list element '\(bad)' is empty or holds a comma, which separates elements")
+                    }
+                }
+                return yamlScalar(raw)
+            }
+            var parameter = Parameter(name: name, kind: kind, defaultValue: try spec["default"].map(value),
+                                      profileValues: [:], help: spec["help"].map { "\($0)" } ?? "")
+            for bound in ["min", "max"] {
+                guard let raw = spec[bound] else { continue }
+                guard [.int, .double, .intList, .doubleList].contains(kind), let number = Double(yamlScalar(raw)), number.isFinite else {
+                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)': \(bound) must be a number, for a number or a list of numbers")
+                }
+                if bound == "min" { parameter.minimum = number } else { parameter.maximum = number }
+            }
+            for (key, raw) in spec where !["type", "default", "help", "min", "max"].contains(key) {
+                guard RunOptions.profiles.contains(key) else {
+                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has a value for '\(key)', which is no profile; profiles: \(RunOptions.profiles.joined(separator: ", ")) (and type, default, help, min, max)")
+                }
+                parameter.profileValues[key] = try value(raw)
+            }
+            for value in [parameter.defaultValue].compactMap({ $0 }) + parameter.profileValues.values where !parameter.accepts(value) {
+                throw NotebookError(path: path, line: 1, message: "parameter '\(name)' is \(typeName) but has the value '\(value)'; it must be \(parameter.allowed)")
+            }
+            if parameter.defaultValue == nil && parameter.profileValues.isEmpty {
+                throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has no value: give it a default or per-profile values")
+            }
+            parameters.append(parameter)
+        }
+        return parameters
+    }
+
+    /// A YAML value as parameter text; a sequence becomes its elements joined by commas.
     static func yamlScalar(_ value: Any) -> String {
         switch value {
         case let b as Bool: b ? "true" : "false"
         case let d as Double: String(d)
+        case let list as [Any]: list.map(yamlScalar).joined(separator: ",")
         default: "\(value)"
         }
     }

@@ -31,6 +31,10 @@ public struct NotebookProvenance: Codable {
     /// rendered before they were recorded; then the page's commit is compared through git).
     public var sourceHash: String?
     public var numericsSourceHash: String?
+    /// The `_project.yml` the notebook used (path as the run named it) and its SHA-256:
+    /// shared parameters and profile options live there.
+    public var projectFile: String?
+    public var projectHash: String?
     /// The chunk a partial run stopped after (`--until`); nil for a whole run.
     public var until: String?
 }
@@ -77,6 +81,7 @@ public enum Renderer {
             },
             sourceHash: run.sourceHash.isEmpty ? nil : run.sourceHash,
             numericsSourceHash: run.numericsSourceHash.isEmpty ? nil : run.numericsSourceHash,
+            projectFile: run.notebook.projectFile, projectHash: run.projectHash,
             until: run.options.until)
         let sections = Sections(run.notebook)
 
@@ -195,9 +200,7 @@ public enum Renderer {
         let provenanceURL = folder.appendingPathComponent("provenance.json")
         try md.write(to: markdownURL, atomically: true, encoding: .utf8)
         try page.write(to: htmlURL, atomically: true, encoding: .utf8)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(provenance).write(to: provenanceURL, options: .atomic)
+        try ResultJSON.write(provenance, to: provenanceURL.path)
         try publish(folder, to: destination)
         return Output(markdown: destination.appendingPathComponent(markdownURL.lastPathComponent),
                       html: destination.appendingPathComponent(htmlURL.lastPathComponent),

@@ -72,6 +72,8 @@ public struct NotebookRun {
     public var libraryHash: String
     /// SHA-256 of the notebook's source file and of the numerical code's sources when it ran.
     public var sourceHash: String = ""
+    /// SHA-256 of the `_project.yml` the notebook used, if any.
+    public var projectHash: String?
     public var numericsSourceHash: String = ""
     /// Where this run's figures and tables were written: a staging folder that
     /// `Renderer.render` moves into place, so a page never sits beside another run's files.
@@ -105,12 +107,23 @@ public enum NotebookRunner {
                 throw NotebookError(path: notebook.path, message: "unknown parameter '\(key)'; this notebook has \(known.isEmpty ? "no parameters" : known.joined(separator: ", "))")
             }
             guard p.accepts(value) else {
-                let allowed = p.kind == .double ? "a finite number" : p.kind == .bool ? "true or false" : "a whole number"
-                throw NotebookError(path: notebook.path, message: "--param \(key)=\(value): '\(key)' is \(p.kind.rawValue), so its value must be \(allowed)")
+                throw NotebookError(path: notebook.path, message: "--param \(key)=\(value): '\(key)' is \(p.kind.rawValue), so its value must be \(p.allowed)")
             }
             values[key] = value
         }
         return values
+    }
+
+    /// `record` as the profile's `claims: record` option leaves it: not checked, with
+    /// what was measured kept in its comparison.
+    public static func recorded(_ record: ClaimRecord, profile: String) -> ClaimRecord {
+        var result = record
+        if record.verdict != .notChecked {
+            result.comparison = "recorded, not decided: the \(profile) profile's claims are recorded only (\(NotebookProject.fileName)); measured: \(record.comparison)"
+        }
+        result.verdict = .notChecked
+        result.held = false
+        return result
     }
 
     public static func run(_ path: String, options: RunOptions) throws -> NotebookRun {
@@ -177,8 +190,10 @@ public enum NotebookRunner {
                               compileSeconds: compiled.seconds, compiledExecutableReused: compiled.reused, wallSeconds: 0,
                               inputHashes: inputHashes, libraryHash: libraryHash, stagingDirectory: staging)
         try execute(compiled.executable, settingsFile: settingsFile, run: &run, showProgress: options.showProgress,
-                    timeout: options.timeout, planning: options.planning)
+                    timeout: options.timeout, planning: options.planning,
+                    recordingClaimsOf: notebook.profileOptions[options.profile]?.claims == .record ? options.profile : nil)
         run.sourceHash = sourceHash
+        run.projectHash = notebook.projectFile.flatMap { SHA256.hex(fileAt: $0) }
         run.numericsSourceHash = pageNumericsSource
         run.wallSeconds = Date().timeIntervalSince(start)
         return run
@@ -186,8 +201,10 @@ public enum NotebookRunner {
 
     /// Runs the compiled notebook, splitting its standard output into chunks by the
     /// session's event lines.
+    /// With `recordingClaimsOf` (a profile whose claims are only recorded), every claim is
+    /// kept with its numbers and marked not checked.
     static func execute(_ executable: URL, settingsFile: URL, run: inout NotebookRun, showProgress: Bool,
-                        timeout: Double? = nil, planning: Bool = false) throws {
+                        timeout: Double? = nil, planning: Bool = false, recordingClaimsOf: String? = nil) throws {
         let chunks = run.notebook.chunks
         let process = Process()
         process.executableURL = executable
@@ -233,7 +250,8 @@ public enum NotebookRunner {
                 case .inline(let id, let value): run.inlineValues[id] = value
                 case .figure(let record): run.chunks[record.chunk].figures.append(record)
                 case .table(let record): run.chunks[record.chunk].tables.append(record)
-                case .claim(let record): run.chunks[record.chunk].claims.append(record)
+                case .claim(let record):
+                    run.chunks[record.chunk].claims.append(recordingClaimsOf.map { Self.recorded(record, profile: $0) } ?? record)
                 case .cache(let record):
                     run.chunks[record.chunk].cache.append(record)
                     if showProgress {

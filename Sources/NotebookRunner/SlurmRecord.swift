@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRuntime
 
 /// What `--executor slurm` submitted (`<cache>/slurm/last.json`): one job array per
 /// dependency level, each task computing one unit, and the final job that renders.
@@ -34,24 +35,10 @@ public struct SlurmRecord: Codable, Sendable {
     }
 
     public func save(cache: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileManager.default.createDirectory(at: Self.url(cache: cache).deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(self).write(to: Self.url(cache: cache), options: .atomic)
+        try ResultJSON.write(self, to: Self.url(cache: cache).path)
     }
 
     /// Standard output of `tool arguments` (found on PATH), or nil when it is missing or fails.
-    public static func capture(_ tool: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public static func capture(_ tool: String, _ arguments: [String]) -> String? { Subprocess.output(tool, arguments) }
 }

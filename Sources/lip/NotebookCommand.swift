@@ -202,9 +202,7 @@ struct NotebookCommand: ParsableCommand {
         func run() throws {
             let plan = try makePlan(try notebookFiles(paths), options: options)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+                print(try ResultJSON.encode(plan))
             } else {
                 print(plan.table(threads: Threads.count))
             }

@@ -78,19 +78,12 @@ struct SlurmSubmission {
             print("sbatch " + arguments.joined(separator: " "))
             return "DRYRUN"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sbatch"] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let id = text.split(separator: "\n").first?.split(separator: ";").first.map(String.init), !id.isEmpty else {
-            throw InputProblem("sbatch \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard let result = Subprocess.run("sbatch", arguments) else {
+            throw InputProblem("sbatch cannot be started: is Slurm's client (slurm-client) installed and on PATH?")
+        }
+        guard result.succeeded,
+              let id = result.output.split(separator: "\n").first?.split(separator: ";").first.map(String.init), !id.isEmpty else {
+            throw InputProblem("sbatch \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return id
     }

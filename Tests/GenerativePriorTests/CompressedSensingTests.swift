@@ -54,6 +54,25 @@ struct CompressedSensingTests {
         #expect(residualWeights(residuals, images: 1, loss: .squares, batches: 5) == [Float](repeating: 1, count: 20))
     }
 
+    /// Outlier rows sit at random positions, read their value whatever the image, and
+    /// leave every other row (and its noise) as the design without outliers draws it.
+    @Test func outlierRowsAreSpreadAndTheOtherRowsUnchanged() {
+        let images = (0..<784).map { Float($0 % 7) / 7 - 0.5 }
+        var a = RandomSource(seed: 3), b = RandomSource(seed: 3)
+        let plain = MeasuredImages(design: MeasurementDesign(measurements: 100), images: images, random: &a)
+        let robust = MeasuredImages(design: MeasurementDesign(measurements: 100, outliers: 5), images: images, random: &b)
+        #expect(plain.outlierRows.isEmpty)
+        #expect(robust.outlierRows.count == 5 && Set(robust.outlierRows).count == 5 && robust.outlierRows != Array(95..<100))
+        for row in 0..<100 {
+            let rowOf = { (m: MeasuredImages) in Array(m.matrix.data[(row * 784)..<((row + 1) * 784)]) }
+            if robust.outlierRows.contains(row) {
+                #expect(robust.observations.data[row] == 10_000 && rowOf(robust).allSatisfy { $0 == 1 })
+            } else {
+                #expect(rowOf(robust) == rowOf(plain) && robust.observations.data[row] == plain.observations.data[row])
+            }
+        }
+    }
+
     /// The min-max weights: one block of m / batches rows per image, drawn afresh from a
     /// shuffle, never one holding rows whose difference of squares is wild; the rows left
     /// over by m mod batches sit out.

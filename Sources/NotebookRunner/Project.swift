@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// `_project.yml` beside the notebooks: the parameters several notebooks share, declared
+/// once, and what each profile changes about a run.
+///
+/// ```yaml
+/// params:                 # as in a notebook's front matter
+///   scale: {type: String, smoke: smoke, quick: quick, standard: standard, paper: paper}
+///   seeds: {type: "[Int]", default: [], help: "..."}
+/// profiles:
+///   smoke: {claims: record}
+/// ```
+///
+/// A notebook gets a shared parameter when its code mentions `params.NAME` and its own
+/// front matter does not declare NAME (its own declaration wins, whole). Profile options
+/// apply to every notebook of the folder.
+public struct NotebookProject: Equatable {
+    public static let fileName = "_project.yml"
+
+    public var path: String
+    public var parameters: [Parameter]
+    public var profiles: [String: ProfileOptions]
+
+    /// The project file of the folder holding `notebookPath`, if there is one (its path
+    /// relative as the notebook's is: pages record it).
+    public static func load(besideNotebookAt notebookPath: String) throws -> NotebookProject? {
+        let path = ((notebookPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws -> NotebookProject {
+        let node: Any?
+        do {
+            node = try Yams.load(yaml: text)
+        } catch {
+            throw NotebookError(path: path, message: "not valid YAML: \(error)")
+        }
+        guard let fields = node as? [String: Any] else {
+            throw NotebookError(path: path, message: "must be a mapping with params: and profiles:")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !["params", "profiles"].contains($0) }) {
+            throw NotebookError(path: path, message: "unknown key '\(unknown)'; known keys: params, profiles")
+        }
+        var project = NotebookProject(path: path, parameters: [], profiles: [:])
+        if let params = fields["params"] { project.parameters = try NotebookParser.readParameters(params, path: path) }
+        if let profiles = fields["profiles"] {
+            guard let mapping = profiles as? [String: Any] else {
+                throw NotebookError(path: path, message: "profiles must map a profile to its options, e.g. smoke: {claims: record}")
+            }
+            for (profile, raw) in mapping {
+                guard RunOptions.profiles.contains(profile) else {
+                    throw NotebookError(path: path, message: "profiles: '\(profile)' is no profile; profiles: \(RunOptions.profiles.joined(separator: ", "))")
+                }
+                guard let options = raw as? [String: Any] else {
+                    throw NotebookError(path: path, message: "profiles: \(profile) must map options to values, e.g. {claims: record}")
+                }
+                var result = ProfileOptions()
+                for (key, value) in options {
+                    guard key == "claims" else {
+                        throw NotebookError(path: path, message: "profiles: \(profile): unknown option '\(key)'; known: claims")
+                    }
+                    guard let claims = ProfileOptions.Claims(rawValue: "\(value)") else {
+                        throw NotebookError(path: path, message: "profiles: \(profile): claims is '\(value)'; one of \(ProfileOptions.Claims.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    result.claims = claims
+                }
+                project.profiles[profile] = result
+            }
+        }
+        return project
+    }
+
+    /// Adds to `notebook` the shared parameters its code uses and does not declare, and
+    /// the profile options.
+    public func apply(to notebook: inout Notebook) {
+        let code = notebook.chunks.map(\.code) + notebook.blocks.flatMap { block -> [String] in
+            if case .prose(let prose) = block { prose.inlines.map(\.code) } else { [] }
+        }
+        let declared = Set(notebook.parameters.map(\.name))
+        let used = parameters.filter { p in !declared.contains(p.name) && code.contains { Self.mentions($0, p.name) } }
+        notebook.parameters = (notebook.parameters + used).sorted { $0.name < $1.name }
+        notebook.profileOptions = profiles
+        notebook.projectFile = path
+    }
+
+    /// Whether `code` reads `params.NAME` (not merely a longer name starting with NAME).
+    static func mentions(_ code: String, _ name: String) -> Bool {
+        var rest = code[...]
+        while let range = rest.range(of: "params.\(name)") {
+            let next = rest[range.upperBound...].first
+            if next.map({ !($0.isLetter || $0.isNumber || $0 == "_") }) ?? true { return true }
+            rest = rest[range.upperBound...]
+        }
+        return false
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Runs a short tool found on PATH (`git`, `pkg-config`, `sbatch`, a browser) to completion
+/// and captures what it printed. Both pipes are drained at once, so a tool that writes
+/// much to one of them while the other is read never blocks. Children that run long and
+/// must be stopped with `lip` (notebooks, the compiler, workers) go through
+/// `ChildProcesses` instead.
+public enum Subprocess {
+    public struct Result {
+        public var status: Int32
+        public var output: String
+        public var errors: String
+        public var succeeded: Bool { status == 0 }
+    }
+
+    /// nil when the tool cannot be started (missing from PATH).
+    public static func run(_ tool: String, _ arguments: [String]) -> Result? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        guard (try? process.run()) != nil else { return nil }
+        let errorText = LockedText()
+        let drained = DispatchGroup()
+        drained.enter()
+        DispatchQueue.global().async {
+            errorText.append(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            drained.leave()
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        drained.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: text, errors: errorText.value)
+    }
+
+    /// Standard output of a run that succeeded; nil when the tool is missing or fails.
+    public static func output(_ tool: String, _ arguments: [String]) -> String? {
+        run(tool, arguments).flatMap { $0.succeeded ? $0.output : nil }
+    }
+}
