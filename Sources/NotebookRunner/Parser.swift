@@ -213,7 +213,7 @@ public enum NotebookParser {
             }
             notebook.inputs = list.map { "\($0)" }
         }
-        if let params = fields["params"] {
+        if let params = fields["params"], !(params is NSNull) {  // `params:` with nothing under it: none
             notebook.parameters = try readParameters(params, path: path)
         }
     }

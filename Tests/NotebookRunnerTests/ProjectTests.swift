@@ -49,6 +49,10 @@ struct ListParameterTests {
         }
     }
 
+    @Test func anEmptyParamsKeyDeclaresNone() throws {
+        #expect(try NotebookParser.parse("---\nparams:\n---\n", path: "e.swiftmd").parameters.isEmpty)
+    }
+
     @Test func badDeclarationsNameTheParameter() {
         let cases = [
             ("n: {type: Int, default: [1, 2]}", "has a list"),

@@ -1,5 +1,6 @@
 import Foundation
 import NotebookRuntime
+import Plotting
 
 /// Builds the reconstructed paper: a Markdown source whose directives (`PaperPiece`) pull
 /// figures, tables and claim checks out of the rendered notebooks (`figures/<notebook>/`),
