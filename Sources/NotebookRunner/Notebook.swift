@@ -133,7 +133,9 @@ public struct Parameter: Equatable {
         return kind.allowed + (bounds.isEmpty ? "" : ", each " + bounds.joined(separator: " and "))
     }
 
-    static func number(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
 
     /// The elements of a list value ("4, 14" → ["4", "14"]; "" → []).
     public static func elements(_ text: String) -> [String] {

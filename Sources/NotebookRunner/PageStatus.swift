@@ -57,7 +57,7 @@ public struct StalenessChecker {
         }
         if let project = p.projectFile, let recorded = p.projectHash {
             let url = project.hasPrefix("/") ? URL(fileURLWithPath: project) : root.appendingPathComponent(project)
-            if SHA256.hex(fileAt: url.path) != recorded { reasons.append("\(project) (shared parameters) changed since the render") }
+            if SHA256.hex(fileAt: url.path) != recorded { reasons.append("\(project) (shared parameters) changed since the render, or is missing") }
         }
         if let recorded = p.numericsSourceHash {
             if recorded != numericsSourceHash { reasons.append("the numerical code changed since the render") }

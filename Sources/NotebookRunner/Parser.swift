@@ -254,6 +254,9 @@ public enum NotebookParser {
                 }
                 if bound == "min" { parameter.minimum = number } else { parameter.maximum = number }
             }
+            if let low = parameter.minimum, let high = parameter.maximum, low > high {
+                throw NotebookError(path: path, line: 1, message: "parameter '\(name)': min \(Parameter.number(low)) is above max \(Parameter.number(high))")
+            }
             for (key, raw) in spec where !["type", "default", "help", "min", "max"].contains(key) {
                 guard RunOptions.profiles.contains(key) else {
                     throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has a value for '\(key)', which is no profile; profiles: \(RunOptions.profiles.joined(separator: ", ")) (and type, default, help, min, max)")

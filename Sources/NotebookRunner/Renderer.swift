@@ -200,7 +200,11 @@ public enum Renderer {
         let provenanceURL = folder.appendingPathComponent("provenance.json")
         try md.write(to: markdownURL, atomically: true, encoding: .utf8)
         try page.write(to: htmlURL, atomically: true, encoding: .utf8)
-        try ResultJSON.write(provenance, to: provenanceURL.path)
+        // Not ResultJSON: its nulls for non-finite numbers would make the page unreadable
+        // later; a non-finite number in a page's record fails the render here instead.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(provenance).write(to: provenanceURL, options: .atomic)
         try publish(folder, to: destination)
         return Output(markdown: destination.appendingPathComponent(markdownURL.lastPathComponent),
                       html: destination.appendingPathComponent(htmlURL.lastPathComponent),

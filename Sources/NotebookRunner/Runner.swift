@@ -109,7 +109,8 @@ public enum NotebookRunner {
             guard p.accepts(value) else {
                 throw NotebookError(path: notebook.path, message: "--param \(key)=\(value): '\(key)' is \(p.kind.rawValue), so its value must be \(p.allowed)")
             }
-            values[key] = value
+            // A list is kept as its elements joined by commas: "2, 8" and "2,8" are one value.
+            values[key] = p.kind.element == nil ? value : Parameter.elements(value).joined(separator: ",")
         }
         return values
     }
@@ -130,6 +131,7 @@ public enum NotebookRunner {
         let start = Date()
         let sourceHash = SHA256.hex(fileAt: path) ?? ""  // before parsing: the text this run compiles
         var notebook = try NotebookParser.parse(contentsOf: path)
+        let projectHash = notebook.projectFile.flatMap { SHA256.hex(fileAt: $0) }
         if let until = options.until {
             guard let last = notebook.blocks.lastIndex(where: { if case .code(let c) = $0 { c.label == until } else { false } }) else {
                 throw NotebookError(path: path, message: "--until \(until): no chunk has that label; labels: \(notebook.chunks.map(\.label).joined(separator: ", "))")
@@ -193,7 +195,7 @@ public enum NotebookRunner {
                     timeout: options.timeout, planning: options.planning,
                     recordingClaimsOf: notebook.profileOptions[options.profile]?.claims == .record ? options.profile : nil)
         run.sourceHash = sourceHash
-        run.projectHash = notebook.projectFile.flatMap { SHA256.hex(fileAt: $0) }
+        run.projectHash = projectHash
         run.numericsSourceHash = pageNumericsSource
         run.wallSeconds = Date().timeIntervalSince(start)
         return run

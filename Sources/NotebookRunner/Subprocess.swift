@@ -13,11 +13,30 @@ public enum Subprocess {
         public var succeeded: Bool { status == 0 }
     }
 
-    /// nil when the tool cannot be started (missing from PATH).
-    public static func run(_ tool: String, _ arguments: [String]) -> Result? {
+    /// The executable `tool` names: a path as given, or the first match on PATH.
+    public static func locate(_ tool: String) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// nil when the tool cannot be started (not on PATH). With `discardingOutput`, what it
+    /// prints goes to /dev/null (a browser's helpers may hold captured pipes open).
+    public static func run(_ tool: String, _ arguments: [String], discardingOutput: Bool = false) -> Result? {
+        guard let executable = locate(tool) else { return nil }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if discardingOutput {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return nil }
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, output: "", errors: "")
+        }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

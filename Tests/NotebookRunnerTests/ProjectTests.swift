@@ -37,7 +37,7 @@ struct ListParameterTests {
         options.profile = "smoke"
         #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["rounds"] == "1,2")
         options.overrides = ["rounds": "2, 8"]
-        #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["rounds"] == "2, 8")
+        #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["rounds"] == "2,8")  // one value, one cache key
         for bad in ["2,x", "0,3", "2,,3"] {
             options.overrides = ["rounds": bad]
             do {
@@ -60,6 +60,7 @@ struct ListParameterTests {
             ("n: {type: \"[String]\", default: [\"a,b\"]}", "holds a comma"),
             ("n: {type: \"[Int]\", min: low, default: [1]}", "min must be a number"),
             ("n: {type: Int, fast: 3}", "'fast', which is no profile"),
+            ("n: {type: Int, min: 5, max: 2, default: 3}", "min 5 is above max 2"),
         ]
         for (line, expected) in cases {
             do {

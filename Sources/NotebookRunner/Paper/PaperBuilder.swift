@@ -71,7 +71,8 @@ public struct PaperBuilder {
                       failedNotebooks: failures)
     }
 
-    /// The source's own "# title" (its first level-1 heading), or "Paper".
+    /// The source's own "# title" (the level-1 heading of the last prose piece that has
+    /// one, as before references are resolved), or "Paper".
     func title(of pieces: [PaperPiece]) -> String {
         var title = "Paper"
         for case .prose(let text) in pieces {
