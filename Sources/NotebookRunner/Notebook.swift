@@ -9,7 +9,7 @@ public struct Notebook: Equatable {
     public var inputs: [String]
     public var blocks: [Block]
     /// What each profile changes about a run besides parameter values (`_project.yml`).
-    public var profileOptions: [String: ProfileOptions] = [:]
+    public var profileOptions: [Profile: ProfileOptions] = [:]
     /// The `_project.yml` whose shared parameters or profile options this notebook uses.
     public var projectFile: String? = nil
 
@@ -118,14 +118,14 @@ public struct Parameter: Equatable {
     public var name: String
     public var kind: Kind
     public var defaultValue: String?
-    /// Values per profile ("smoke", "quick", "standard", "paper").
-    public var profileValues: [String: String]
+    /// Values per profile.
+    public var profileValues: [Profile: String]
     public var help: String
     /// Bounds of a number or of every number in a list (`min:` and `max:` in the spec).
     public var minimum: Double? = nil
     public var maximum: Double? = nil
 
-    public func value(profile: String) -> String? { profileValues[profile] ?? defaultValue }
+    public func value(profile: Profile) -> String? { profileValues[profile] ?? defaultValue }
 
     /// What a value must look like, bounds included, for error messages.
     public var allowed: String {
@@ -171,6 +171,21 @@ public struct Parameter: Equatable {
         case .string, .intList, .doubleList, .stringList: return swiftStringLiteral(text)
         }
     }
+}
+
+/// The scale a notebook runs at: the parameters' values and `ProfileOptions` depend on it.
+public enum Profile: String, CaseIterable, Codable, Sendable {
+    /// Seconds per notebook: that every notebook runs (CI). Its claims are not decided.
+    case smoke
+    /// 64 px crops and three seeds: about an hour for every notebook on two cores.
+    case quick
+    /// 128 px crops, five seeds, 24 rounds: days of CPU, for a cluster.
+    case standard
+    /// The paper's own settings: months of one machine's CPU.
+    case paper
+
+    /// "smoke, quick, standard, paper", for messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// What a profile changes about a run besides the parameters' values.

@@ -258,10 +258,10 @@ public enum NotebookParser {
                 throw NotebookError(path: path, line: 1, message: "parameter '\(name)': min \(Parameter.number(low)) is above max \(Parameter.number(high))")
             }
             for (key, raw) in spec where !["type", "default", "help", "min", "max"].contains(key) {
-                guard RunOptions.profiles.contains(key) else {
-                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has a value for '\(key)', which is no profile; profiles: \(RunOptions.profiles.joined(separator: ", ")) (and type, default, help, min, max)")
+                guard let profile = Profile(rawValue: key) else {
+                    throw NotebookError(path: path, line: 1, message: "parameter '\(name)' has a value for '\(key)', which is no profile; profiles: \(Profile.names) (and type, default, help, min, max)")
                 }
-                parameter.profileValues[key] = try value(raw)
+                parameter.profileValues[profile] = try value(raw)
             }
             for value in [parameter.defaultValue].compactMap({ $0 }) + parameter.profileValues.values where !parameter.accepts(value) {
                 throw NotebookError(path: path, line: 1, message: "parameter '\(name)' is \(typeName) but has the value '\(value)'; it must be \(parameter.allowed)")

@@ -77,7 +77,7 @@ public struct Plan: Codable, Sendable {
             merged[key]!.estimatedSeconds = merged[key]!.record.done ? 0 : estimate(merged[key]!.record)
         }
         let units = order.map { merged[$0]! }.sorted { ($0.level, $0.record.kind) < ($1.level, $1.record.kind) }
-        return Plan(profile: options.profile, notebooks: notebooks, units: units)
+        return Plan(profile: options.profile.rawValue, notebooks: notebooks, units: units)
     }
 
     /// The plan as a table: one line per unit, then the totals.

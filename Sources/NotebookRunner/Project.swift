@@ -20,7 +20,7 @@ public struct NotebookProject: Equatable {
 
     public var path: String
     public var parameters: [Parameter]
-    public var profiles: [String: ProfileOptions]
+    public var profiles: [Profile: ProfileOptions]
 
     /// The project file of the folder holding `notebookPath`, if there is one (its path
     /// relative as the notebook's is: pages record it).
@@ -49,20 +49,20 @@ public struct NotebookProject: Equatable {
             guard let mapping = profiles as? [String: Any] else {
                 throw NotebookError(path: path, message: "profiles must map a profile to its options, e.g. smoke: {claims: record}")
             }
-            for (profile, raw) in mapping {
-                guard RunOptions.profiles.contains(profile) else {
-                    throw NotebookError(path: path, message: "profiles: '\(profile)' is no profile; profiles: \(RunOptions.profiles.joined(separator: ", "))")
+            for (name, raw) in mapping {
+                guard let profile = Profile(rawValue: name) else {
+                    throw NotebookError(path: path, message: "profiles: '\(name)' is no profile; profiles: \(Profile.names)")
                 }
                 guard let options = raw as? [String: Any] else {
-                    throw NotebookError(path: path, message: "profiles: \(profile) must map options to values, e.g. {claims: record}")
+                    throw NotebookError(path: path, message: "profiles: \(name) must map options to values, e.g. {claims: record}")
                 }
                 var result = ProfileOptions()
                 for (key, value) in options {
                     guard key == "claims" else {
-                        throw NotebookError(path: path, message: "profiles: \(profile): unknown option '\(key)'; known: claims")
+                        throw NotebookError(path: path, message: "profiles: \(name): unknown option '\(key)'; known: claims")
                     }
                     guard let claims = ProfileOptions.Claims(rawValue: "\(value)") else {
-                        throw NotebookError(path: path, message: "profiles: \(profile): claims is '\(value)'; one of \(ProfileOptions.Claims.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw NotebookError(path: path, message: "profiles: \(name): claims is '\(value)'; one of \(ProfileOptions.Claims.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     result.claims = claims
                 }

@@ -67,7 +67,7 @@ public enum Renderer {
         var unresolved: [String] = []
         let machine = Provenance.current()
         let provenance = NotebookProvenance(
-            notebook: run.notebook.path, title: run.notebook.title, profile: run.options.profile,
+            notebook: run.notebook.path, title: run.notebook.title, profile: run.options.profile.rawValue,
             parameters: run.parameterValues, seeds: run.parameterValues.filter { $0.key.lowercased().contains("seed") },
             inputs: run.inputHashes, librarySourceHash: run.libraryHash, machine: machine,
             chunkSeconds: Dictionary(uniqueKeysWithValues: run.notebook.chunks.compactMap { c in run.chunks[c.index].seconds.map { (c.label, $0) } }),
@@ -191,7 +191,7 @@ public enum Renderer {
                                + (claims.isEmpty ? "" : "\nClaims: \(ClaimCounts(claims).summary).\n"))
         let notebookURL = folder.appendingPathComponent("\(run.notebook.name).ipynb")
         try jupyter.data(title: run.notebook.title, metadata: [
-            "source": run.notebook.path, "profile": run.options.profile, "commit": machine.gitCommit,
+            "source": run.notebook.path, "profile": run.options.profile.rawValue, "commit": machine.gitCommit,
             "rendered": machine.date, "note": "Outputs come from `lip notebook run`; the cells are Swift for the lip runner, not a Jupyter kernel.",
         ]).write(to: notebookURL, options: .atomic)
 

@@ -6,7 +6,7 @@ import TensorKit
 
 /// How to run a notebook.
 public struct RunOptions {
-    public var profile = "quick"
+    public var profile = Profile.quick
     public var overrides: [String: String] = [:]
     /// Overrides a notebook may lack (a run of several notebooks, where each key was
     /// checked to be declared by at least one of them).
@@ -29,7 +29,6 @@ public struct RunOptions {
 
     public init() {}
 
-    public static let profiles = ["smoke", "quick", "standard", "paper"]
 }
 
 /// What one chunk did.
@@ -90,13 +89,10 @@ public struct NotebookRun {
 public enum NotebookRunner {
     /// Parameter values for a profile, with overrides checked against the declarations.
     public static func parameterValues(for notebook: Notebook, options: RunOptions) throws -> [String: String] {
-        guard RunOptions.profiles.contains(options.profile) else {
-            throw NotebookError(path: notebook.path, message: "unknown profile '\(options.profile)'; use one of \(RunOptions.profiles.joined(separator: ", "))")
-        }
         var values: [String: String] = [:]
         for p in notebook.parameters {
             guard let value = p.value(profile: options.profile) else {
-                throw NotebookError(path: notebook.path, message: "parameter '\(p.name)' has no value for profile '\(options.profile)' and no default")
+                throw NotebookError(path: notebook.path, message: "parameter '\(p.name)' has no value for profile '\(options.profile.rawValue)' and no default")
             }
             values[p.name] = value
         }
@@ -117,10 +113,10 @@ public enum NotebookRunner {
 
     /// `record` as the profile's `claims: record` option leaves it: not checked, with
     /// what was measured kept in its comparison.
-    public static func recorded(_ record: ClaimRecord, profile: String) -> ClaimRecord {
+    public static func recorded(_ record: ClaimRecord, profile: Profile) -> ClaimRecord {
         var result = record
         if record.verdict != .notChecked {
-            result.comparison = "recorded, not decided: the \(profile) profile's claims are recorded only (\(NotebookProject.fileName)); measured: \(record.comparison)"
+            result.comparison = "recorded, not decided: the \(profile.rawValue) profile's claims are recorded only (\(NotebookProject.fileName)); measured: \(record.comparison)"
         }
         result.verdict = .notChecked
         result.held = false
@@ -176,7 +172,7 @@ public enum NotebookRunner {
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         var settings = SessionSettings(
-            notebook: notebook.name, profile: options.profile, outputDirectory: staging.path,
+            notebook: notebook.name, profile: options.profile.rawValue, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
             chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore, numericsSource: numericsSource))
@@ -206,7 +202,7 @@ public enum NotebookRunner {
     /// With `recordingClaimsOf` (a profile whose claims are only recorded), every claim is
     /// kept with its numbers and marked not checked.
     static func execute(_ executable: URL, settingsFile: URL, run: inout NotebookRun, showProgress: Bool,
-                        timeout: Double? = nil, planning: Bool = false, recordingClaimsOf: String? = nil) throws {
+                        timeout: Double? = nil, planning: Bool = false, recordingClaimsOf: Profile? = nil) throws {
         let chunks = run.notebook.chunks
         let process = Process()
         process.executableURL = executable

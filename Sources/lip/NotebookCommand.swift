@@ -13,7 +13,7 @@ struct NotebookCommand: ParsableCommand {
 
     struct Options: ParsableArguments {
         @Option(help: "Profile: smoke (seconds, for CI), quick (64 px, 3 seeds: about an hour on 2 cores), standard (128 px, 5 seeds, 24 rounds: days of CPU, for a cluster) or paper (the paper's settings).")
-        var profile = "quick"
+        var profile = Profile.quick
 
         @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
         var parameters: [String] = []
@@ -37,9 +37,6 @@ struct NotebookCommand: ParsableCommand {
         var timeout: Double?
 
         func validate() throws {
-            guard RunOptions.profiles.contains(profile) else {
-                throw ValidationError("--profile must be one of \(RunOptions.profiles.joined(separator: ", ")), got '\(profile)'")
-            }
             if let timeout { try Check.positive(timeout, "--timeout") }
         }
 
@@ -267,7 +264,7 @@ func runNotebooks(_ files: [String], options: NotebookCommand.Options, runOption
     var rows: [(name: String, seconds: Double, hits: Int, misses: Int, claims: ClaimCounts, status: String)] = []
     var problems: [String] = []
     for file in files {
-        FileHandle.standardError.write(Data("▶ \(file) (\(runOptions.profile))\n".utf8))
+        FileHandle.standardError.write(Data("▶ \(file) (\(runOptions.profile.rawValue))\n".utf8))
         let run: NotebookRun
         do {
             run = try NotebookRunner.run(file, options: runOptions)
@@ -341,3 +338,5 @@ func makePlan(_ files: [String], options: NotebookCommand.Options) throws -> Pla
         StepTime.estimate(steps: $0.steps, pixels: $0.pixels, network: $0.network)
     }
 }
+
+extension Profile: ExpressibleByArgument {}

@@ -56,7 +56,7 @@ struct SlurmSubmission {
         print(String(format: "%d unit(s) to run (%d done), estimated %.1f CPU-hours; scripts and logs in %@",
                      plan.pending.count, plan.units.count - plan.pending.count,
                      plan.estimatedSeconds * Double(Threads.count) / 3600, directory.path))
-        print("watch: lip notebook status \(paths.joined(separator: " ")) --profile \(notebookOptions.profile) --cache \(notebookOptions.cache)")
+        print("watch: lip notebook status \(paths.joined(separator: " ")) --profile \(notebookOptions.profile.rawValue) --cache \(notebookOptions.cache)")
     }
 
     func absolute(_ path: String, root: String) -> String {
@@ -109,7 +109,7 @@ struct SlurmSubmission {
 
     func renderScript(lip: String, cache: String, root: String) -> String {
         let output = absolute(notebookOptions.output, root: root)
-        var run = [lip] + command + paths + ["--profile", notebookOptions.profile, "--cache", cache, "--output", output,
+        var run = [lip] + command + paths + ["--profile", notebookOptions.profile.rawValue, "--cache", cache, "--output", output,
                                                "--executor", "local", "--jobs", "1"]
         for parameter in notebookOptions.parameters { run += ["--param", parameter] }
         if notebookOptions.check { run.append("--check") }

@@ -246,6 +246,13 @@ struct HostileInputTests {
                           saying: "--until third: no chunk has that label; labels: first, second")
         try expectRefused(["notebook", "run", notebook, notebook, "--until", "first"] + folder, saying: "--until first runs one notebook")
         try expectRefused(["notebook", "export", notebook, "--to", "pdf"] + folder, saying: "--to must be ipynb")
+        try expectRefused(["notebook", "run", notebook, "--output", "partial-figs", "--profile", "fast"],
+                          saying: "'fast' is invalid for '--profile")
+        let listed = path("listed.swiftmd")
+        try "---\nparams:\n  rounds: {type: \"[Int]\", min: 1, default: [4]}\n---\n```swift\nprint(params.rounds)\n```\n"
+            .write(toFile: listed, atomically: true, encoding: .utf8)
+        try expectRefused(["notebook", "run", listed, "--param", "rounds=4,0"] + folder,
+                          saying: "--param rounds=4,0: 'rounds' is [Int], so its value must be whole numbers separated by commas (or nothing, the empty list), each at least 1")
         let partial = try lip(["notebook", "run", notebook, "--until", "first"] + folder)
         #expect(partial.status == 0, "\(partial.output)")
         let page = try String(contentsOfFile: path("partial-figs/partial/partial.md"), encoding: .utf8)

@@ -42,9 +42,9 @@ struct ParserTests {
         #expect(notebook.inputs == ["data/astronaut.png"])
         let n = try #require(notebook.parameters.first { $0.name == "n" })
         #expect(n.kind == .int)
-        #expect(n.value(profile: "quick") == "5")
-        #expect(n.value(profile: "paper") == "50")
-        #expect(notebook.parameters.first { $0.name == "name" }?.value(profile: "smoke") == "hello")
+        #expect(n.value(profile: .quick) == "5")
+        #expect(n.value(profile: .paper) == "50")
+        #expect(notebook.parameters.first { $0.name == "name" }?.value(profile: .smoke) == "hello")
         #expect(notebook.parameters.first { $0.name == "rate" }?.kind == .double)
     }
 
@@ -116,7 +116,7 @@ struct ParserTests {
     @Test func parameterValuesAndOverrides() throws {
         let notebook = try NotebookParser.parse(sample, path: "t.swiftmd")
         var options = RunOptions()
-        options.profile = "smoke"
+        options.profile = .smoke
         #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["n"] == "1")
         options.overrides = ["n": "7"]
         #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["n"] == "7")
@@ -131,8 +131,14 @@ struct ParserTests {
             #expect(error.message.contains("n, name, rate"))
         }
         options.overrides = [:]
-        options.profile = "fast"
-        #expect(throws: NotebookError.self) { try NotebookRunner.parameterValues(for: notebook, options: options) }
+        options.profile = .standard  // n has values for smoke, quick and paper only, and no default
+        do {
+            _ = try NotebookRunner.parameterValues(for: notebook, options: options)
+            Issue.record("a parameter without a value for the profile accepted")
+        } catch let error as NotebookError {
+            #expect(error.message.contains("'n' has no value for profile 'standard'"))
+        }
+        #expect(Profile(rawValue: "fast") == nil && Profile.names == "smoke, quick, standard, paper")
     }
 }
 

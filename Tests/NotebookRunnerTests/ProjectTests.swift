@@ -22,7 +22,7 @@ struct ListParameterTests {
     @Test func listsAreTextJoinedByCommasAndSwiftArrays() throws {
         let notebook = try NotebookParser.parse(source, path: "l.swiftmd")
         var options = RunOptions()
-        options.profile = "quick"
+        options.profile = .quick
         let values = try NotebookRunner.parameterValues(for: notebook, options: options)
         #expect(values["rounds"] == "4,14" && values["tasks"] == "denoising,sr-x4" && values["none"] == "")
         let program = CodeGenerator.program(for: notebook, values: values)
@@ -34,7 +34,7 @@ struct ListParameterTests {
     @Test func overridesAreCheckedElementByElementBeforeAnyWork() throws {
         let notebook = try NotebookParser.parse(source, path: "l.swiftmd")
         var options = RunOptions()
-        options.profile = "smoke"
+        options.profile = .smoke
         #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["rounds"] == "1,2")
         options.overrides = ["rounds": "2, 8"]
         #expect(try NotebookRunner.parameterValues(for: notebook, options: options)["rounds"] == "2,8")  // one value, one cache key
@@ -110,7 +110,7 @@ struct ProjectTests {
         let notebook = try NotebookParser.parse(contentsOf: root.appendingPathComponent("n.swiftmd").path)
         #expect(notebook.parameters.map(\.name) == ["scale", "seeds"])
         #expect(notebook.parameters.first { $0.name == "seeds" }?.defaultValue == "1,2,3")
-        #expect(notebook.profileOptions["smoke"]?.claims == .record)
+        #expect(notebook.profileOptions[.smoke]?.claims == .record)
         #expect(notebook.projectFile?.hasSuffix("_project.yml") == true)
     }
 
@@ -134,10 +134,10 @@ struct RecordedClaimsTests {
     @Test func aRecordedClaimKeepsItsNumbersAndIsNotChecked() {
         let held = ClaimRecord(chunk: 0, statement: "A beats B", comparison: "A − B: +1.00 dB [+0.50, +1.50], n 3",
                                verdict: .held)
-        let recorded = NotebookRunner.recorded(held, profile: "smoke")
+        let recorded = NotebookRunner.recorded(held, profile: .smoke)
         #expect(recorded.verdict == .notChecked && !recorded.held)
         #expect(recorded.comparison.contains("smoke") && recorded.comparison.contains("+1.00 dB"))
         let skipped = ClaimRecord(chunk: 0, statement: "C", comparison: "not reached", verdict: .notChecked)
-        #expect(NotebookRunner.recorded(skipped, profile: "smoke").comparison == "not reached")
+        #expect(NotebookRunner.recorded(skipped, profile: .smoke).comparison == "not reached")
     }
 }

@@ -24,7 +24,7 @@ struct RunnerTests {
 
     var options: RunOptions {
         var options = RunOptions()
-        options.profile = "smoke"
+        options.profile = .smoke
         options.outputRoot = folder.appendingPathComponent("figures").path
         options.cacheRoot = folder.appendingPathComponent("cache").path
         return options
