@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads the `.swiftmd` format (see notebooks/README.md): optional YAML front matter
 /// between `---` lines, CommonMark prose, fenced ```swift chunks with `//| key: value`
@@ -192,12 +191,7 @@ public enum NotebookParser {
     }
 
     static func readFrontMatter(_ text: String, into notebook: inout Notebook, path: String) throws {
-        let node: Any?
-        do {
-            node = try Yams.load(yaml: text)
-        } catch {
-            throw NotebookError(path: path, line: 1, message: "front matter is not valid YAML: \(error)")
-        }
+        let node = try YAMLValues.load(text, path: path, what: "front matter")
         guard let fields = node as? [String: Any] else {
             if node == nil { return }
             throw NotebookError(path: path, line: 1, message: "front matter must be a mapping of key: value lines")

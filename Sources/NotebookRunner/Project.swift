@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// `_project.yml` beside the notebooks: the parameters several notebooks share, declared
 /// once, and what each profile changes about a run.
@@ -31,12 +30,7 @@ public struct NotebookProject: Equatable {
     }
 
     public static func parse(_ text: String, path: String) throws -> NotebookProject {
-        let node: Any?
-        do {
-            node = try Yams.load(yaml: text)
-        } catch {
-            throw NotebookError(path: path, message: "not valid YAML: \(error)")
-        }
+        let node = try YAMLValues.load(text, path: path)
         guard let fields = node as? [String: Any] else {
             throw NotebookError(path: path, message: "must be a mapping with params: and profiles:")
         }

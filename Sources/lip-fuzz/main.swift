@@ -1,5 +1,5 @@
 // lip-fuzz: a seeded mutation fuzzer for the parsers that read untrusted files: PNG
-// (libpng through the shim), safetensors and `.swiftmd` notebooks. Each target must
+// (libpng through the shim), safetensors, and `.swiftmd` notebooks with `_project.yml`. Each target must
 // return a value or throw for every input; a trap or a crash signal is a finding, and
 // the input that caused it is written to the output folder before the process dies.
 //
@@ -79,7 +79,8 @@ func safetensorsSeeds() -> [[UInt8]] {
 func swiftmdSeeds() -> [[UInt8]] {
     var seeds: [[UInt8]] = []
     let notebooks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../notebooks")
-    for name in ((try? FileManager.default.contentsOfDirectory(atPath: notebooks.path)) ?? []).sorted() where name.hasSuffix(".swiftmd") {
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: notebooks.path)) ?? []).sorted()
+    where name.hasSuffix(".swiftmd") || name == NotebookProject.fileName {
         if let data = FileManager.default.contents(atPath: notebooks.appendingPathComponent(name).path) { seeds.append([UInt8](data)) }
     }
     seeds.append(Array("""
@@ -190,8 +191,11 @@ func execute(_ input: [UInt8]) -> Bool {
     case "safetensors":
         return (try? SafeTensors.decode(Data(input), path: "fuzz")) != nil
     default:
+        // Each input is read both as a notebook and as a `_project.yml` (same YAML reader).
         let text = String(decoding: input, as: UTF8.self)
-        return (try? NotebookParser.parse(text, path: "fuzz.swiftmd")) != nil
+        let notebook = (try? NotebookParser.parse(text, path: "fuzz.swiftmd")) != nil
+        let project = (try? NotebookProject.parse(text, path: "fuzz/_project.yml")) != nil
+        return notebook || project
     }
 }
 

@@ -49,6 +49,18 @@ struct ListParameterTests {
         }
     }
 
+    /// The fuzzer's find: a list as a mapping key trapped inside Yams.load.
+    @Test func aListAsAKeyIsAnErrorNotATrap() {
+        do {
+            _ = try NotebookParser.parse("---\nparams:\n  n: {type: Int, default: 1, [2, 3], help: x}\n---\n", path: "k.swiftmd")
+            Issue.record("accepted a list as a key")
+        } catch let error as NotebookError {
+            #expect(error.message.contains("must be plain text"), "\(error)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test func anEmptyParamsKeyDeclaresNone() throws {
         #expect(try NotebookParser.parse("---\nparams:\n---\n", path: "e.swiftmd").parameters.isEmpty)
     }
