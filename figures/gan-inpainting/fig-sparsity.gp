@@ -3,7 +3,8 @@ set output 'fig-sparsity.png'
 set xlabel 'generator sparsity (%)'
 set ylabel 'PSNR (dB)'
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
+set key below
+set bmargin 6
 set xrange [-2.016964459275578:69.24911310179486]
 set autoscale yfix
 set offsets 0, 0, graph 0.05, graph 0.05
