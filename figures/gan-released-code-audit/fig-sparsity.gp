@@ -50,7 +50,7 @@ plot $s0 using 1:2:3 with yerrorbars lc rgb '#0072B2' pt -1 notitle, \
      $s2 using 1:2:3 with yerrorbars lc rgb '#009E73' pt -1 notitle, \
      $s3 using 1:2:3 with yerrorbars lc rgb '#CC79A7' pt -1 notitle, \
      $s0 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#0072B2' title 'IMP', \
-     $s1 using 1:2 with linespoints pt 8 ps 0.8 lw 2 lc rgb '#D55E00' dt 2 title 'IMP, then the extra random 20 %', \
-     $s2 using 1:2 with linespoints pt 9 ps 0.8 lw 2 lc rgb '#009E73' title 'random (the released script)', \
-     $s3 using 1:2 with linespoints pt 10 ps 0.8 lw 2 lc rgb '#CC79A7' dt 2 title 'random, then the extra random 20 % (as released)'
+     $s1 using 1:2 with linespoints pt 8 ps 0.8 lw 2 lc rgb '#D55E00' dt 2 title 'IMP + extra prune', \
+     $s2 using 1:2 with linespoints pt 9 ps 0.8 lw 2 lc rgb '#009E73' title 'random (released search)', \
+     $s3 using 1:2 with linespoints pt 10 ps 0.8 lw 2 lc rgb '#CC79A7' dt 2 title 'random + extra prune (as released)'
 unset output
