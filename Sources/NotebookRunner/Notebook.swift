@@ -12,6 +12,8 @@ public struct Notebook: Equatable {
     public var profileOptions: [Profile: ProfileOptions] = [:]
     /// The `_project.yml` whose shared parameters or profile options this notebook uses.
     public var projectFile: String? = nil
+    /// SHA-256 of that file as it was read: what a page records to notice it changing.
+    public var projectHash: String? = nil
 
     /// File stem: the name of its output folder and cache namespace.
     public var name: String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }

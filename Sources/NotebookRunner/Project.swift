@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRuntime
 
 /// `_project.yml` beside the notebooks: the parameters several notebooks share, declared
 /// once, and what each profile changes about a run.
@@ -20,13 +21,17 @@ public struct NotebookProject: Equatable {
     public var path: String
     public var parameters: [Parameter]
     public var profiles: [Profile: ProfileOptions]
+    /// SHA-256 of the file's bytes as read (nil for text parsed from memory).
+    public var hash: String? = nil
 
     /// The project file of the folder holding `notebookPath`, if there is one (its path
     /// relative as the notebook's is: pages record it).
     public static func load(besideNotebookAt notebookPath: String) throws -> NotebookProject? {
         let path = ((notebookPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        var project = try parse(String(decoding: data, as: UTF8.self), path: path)
+        project.hash = SHA256.hex(data)
+        return project
     }
 
     public static func parse(_ text: String, path: String) throws -> NotebookProject {
@@ -77,6 +82,7 @@ public struct NotebookProject: Equatable {
         notebook.parameters = (notebook.parameters + used).sorted { $0.name < $1.name }
         notebook.profileOptions = profiles
         notebook.projectFile = path
+        notebook.projectHash = hash
     }
 
     /// Whether `code` reads `params.NAME` (not merely a longer name starting with NAME).

@@ -81,7 +81,7 @@ public enum Renderer {
             },
             sourceHash: run.sourceHash.isEmpty ? nil : run.sourceHash,
             numericsSourceHash: run.numericsSourceHash.isEmpty ? nil : run.numericsSourceHash,
-            projectFile: run.notebook.projectFile, projectHash: run.projectHash,
+            projectFile: run.notebook.projectFile, projectHash: run.notebook.projectHash,
             until: run.options.until)
         let sections = Sections(run.notebook)
 

@@ -28,7 +28,6 @@ public struct RunOptions {
     public var until: String? = nil
 
     public init() {}
-
 }
 
 /// What one chunk did.
@@ -71,8 +70,6 @@ public struct NotebookRun {
     public var libraryHash: String
     /// SHA-256 of the notebook's source file and of the numerical code's sources when it ran.
     public var sourceHash: String = ""
-    /// SHA-256 of the `_project.yml` the notebook used, if any.
-    public var projectHash: String?
     public var numericsSourceHash: String = ""
     /// Where this run's figures and tables were written: a staging folder that
     /// `Renderer.render` moves into place, so a page never sits beside another run's files.
@@ -127,7 +124,6 @@ public enum NotebookRunner {
         let start = Date()
         let sourceHash = SHA256.hex(fileAt: path) ?? ""  // before parsing: the text this run compiles
         var notebook = try NotebookParser.parse(contentsOf: path)
-        let projectHash = notebook.projectFile.flatMap { SHA256.hex(fileAt: $0) }
         if let until = options.until {
             guard let last = notebook.blocks.lastIndex(where: { if case .code(let c) = $0 { c.label == until } else { false } }) else {
                 throw NotebookError(path: path, message: "--until \(until): no chunk has that label; labels: \(notebook.chunks.map(\.label).joined(separator: ", "))")
@@ -191,7 +187,6 @@ public enum NotebookRunner {
                     timeout: options.timeout, planning: options.planning,
                     recordingClaimsOf: notebook.profileOptions[options.profile]?.claims == .record ? options.profile : nil)
         run.sourceHash = sourceHash
-        run.projectHash = projectHash
         run.numericsSourceHash = pageNumericsSource
         run.wallSeconds = Date().timeIntervalSince(start)
         return run

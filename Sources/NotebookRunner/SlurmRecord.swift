@@ -38,7 +38,4 @@ public struct SlurmRecord: Codable, Sendable {
         try FileManager.default.createDirectory(at: Self.url(cache: cache).deletingLastPathComponent(), withIntermediateDirectories: true)
         try ResultJSON.write(self, to: Self.url(cache: cache).path)
     }
-
-    /// Standard output of `tool arguments` (found on PATH), or nil when it is missing or fails.
-    public static func capture(_ tool: String, _ arguments: [String]) -> String? { Subprocess.output(tool, arguments) }
 }

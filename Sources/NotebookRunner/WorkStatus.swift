@@ -46,7 +46,7 @@ public struct WorkStatus {
         // sacct knows finished tasks; squeue the live ones (it wins where both answer).
         for (tool, arguments) in [("sacct", ["-n", "-X", "-P", "-o", "JobID,State", "-j", ids.joined(separator: ",")]),
                                   ("squeue", ["-h", "-r", "-o", "%i|%T", "-j", ids.joined(separator: ",")])] {
-            guard let output = SlurmRecord.capture(tool, arguments) else { continue }
+            guard let output = Subprocess.output(tool, arguments) else { continue }
             for line in output.split(separator: "\n") {
                 let parts = line.split(separator: "|").map(String.init)
                 guard parts.count >= 2, let underscore = parts[0].firstIndex(of: "_"),

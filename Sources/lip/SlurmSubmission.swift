@@ -16,7 +16,7 @@ struct SlurmSubmission {
     var command: [String]
 
     func submit(_ files: [String]) throws {
-        guard options.dryRun || SlurmRecord.capture("sbatch", ["--version"]) != nil else {
+        guard options.dryRun || Subprocess.output("sbatch", ["--version"]) != nil else {
             throw InputProblem("--executor slurm needs sbatch on PATH (a Slurm login node; scripts/slurm-local up starts a one-node cluster here)")
         }
         let plan = try makePlan(files, options: notebookOptions)

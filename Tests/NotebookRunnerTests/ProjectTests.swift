@@ -124,6 +124,7 @@ struct ProjectTests {
         #expect(notebook.parameters.first { $0.name == "seeds" }?.defaultValue == "1,2,3")
         #expect(notebook.profileOptions[.smoke]?.claims == .record)
         #expect(notebook.projectFile?.hasSuffix("_project.yml") == true)
+        #expect(notebook.projectHash == SHA256.hex(fileAt: root.appendingPathComponent("_project.yml").path))
     }
 
     @Test func aBadProjectFileIsAClearError() throws {
