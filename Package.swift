@@ -31,8 +31,8 @@ let package = Package(
         .target(name: "CSupport"),
         // Result identity and integrity: hashing, canonical JSON, atomic writes.
         .target(name: "Store"),
-        .target(name: "TensorKit", dependencies: ["CBLAS", "CSupport"], swiftSettings: cpuFlags),
-        .target(name: "Networks", dependencies: ["TensorKit"], swiftSettings: cpuFlags),
+        .target(name: "TensorKit", dependencies: ["Store", "CBLAS", "CSupport"], swiftSettings: cpuFlags),
+        .target(name: "Networks", dependencies: ["Store", "TensorKit"], swiftSettings: cpuFlags),
         .target(name: "ImageIO", dependencies: ["Store", "PNGShim"], swiftSettings: cpuFlags),
         .target(name: "LIPCore", dependencies: ["Store", "TensorKit", "Networks", "ImageIO"],
                 swiftSettings: cpuFlags),
@@ -45,14 +45,14 @@ let package = Package(
         .target(name: "GenerativePrior", dependencies: ["CZlib", "CBLAS", "Store", "TensorKit", "Networks", "ImageIO", "LIPCore"],
                 swiftSettings: cpuFlags),
         .target(name: "NotebookRunner", dependencies: [
-            "Store", "CSupport", "NotebookRuntime", "Plotting", "LIPCore", "TensorKit", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
+            "Store", "CBLAS", "CSupport", "NotebookRuntime", "Plotting", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink"),
         ]),
         .executableTarget(name: "lip", dependencies: [
             "Store", "LIPCore", "TensorKit", "Networks", "ImageIO", "CSupport", "NotebookRunner", "NotebookRuntime", "Experiments",
             "GenerativePrior", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         // A seeded mutation fuzzer for the PNG, safetensors and .swiftmd readers.
-        .executableTarget(name: "lip-fuzz", dependencies: ["CSupport", "Store", "ImageIO", "LIPCore", "NotebookRunner"],
+        .executableTarget(name: "lip-fuzz", dependencies: ["CSupport", "Store", "ImageIO", "Networks", "NotebookRunner"],
                           swiftSettings: cpuFlags),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         // Runs the release `lip` against hostile input (build it first).

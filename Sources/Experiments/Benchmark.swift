@@ -11,8 +11,8 @@ public struct PaperPoint: Codable, Sendable, Hashable {
         self.psnr = psnr
     }
 
-    /// The IMP round whose nominal sparsity 1 - 0.8^k is closest to this point's.
-    public var round: Int { Int((log(1 - sparsity) / log(0.8)).rounded()) }
+    /// The IMP round whose nominal sparsity is closest to this point's.
+    public var round: Int { IMP.round(for: sparsity) }
 }
 
 /// One restoration setting of the paper (a row of its Fig. 2): the task, the paper's
@@ -52,7 +52,7 @@ public struct Benchmark: Codable, Sendable, Hashable {
     public static let superResolutionX4 = Benchmark(
         id: "sr-x4", title: "super-resolution x4", task: .sr,
         paperImage: "Set14/zebra_x4_GT.png", paperImageName: "zebra", paperMask: nil,
-        standIn: "data/grass.png", standInReason: "dense thin strokes at every scale, as the zebra's stripes (a 64 px centre crop of brick is flat grey)",
+        standIn: "data/grass.png", standInReason: "dense thin strokes at every scale, as the zebra's stripes (a 64 px center crop of brick is flat grey)",
         factor: 4,
         paperDense: 25.59, paperLIPs: [PaperPoint(sparsity: 0.83, psnr: 25.75), PaperPoint(sparsity: 0.865, psnr: 25.73),
                                        PaperPoint(sparsity: 0.914, psnr: 25.63)],
@@ -61,7 +61,7 @@ public struct Benchmark: Codable, Sendable, Hashable {
     public static let superResolutionX8 = Benchmark(
         id: "sr-x8", title: "super-resolution x8", task: .sr,
         paperImage: "Set14/pepper_x4_GT.png", paperImageName: "pepper", paperMask: nil,
-        standIn: "data/coffee.png", standInReason: "smooth coloured objects with clear edges, as the peppers",
+        standIn: "data/coffee.png", standInReason: "smooth colored objects with clear edges, as the peppers",
         factor: 8,
         paperDense: 28.73, paperLIPs: [PaperPoint(sparsity: 0.67, psnr: 28.86), PaperPoint(sparsity: 0.83, psnr: 28.95),
                                        PaperPoint(sparsity: 0.89, psnr: 28.81)],
@@ -92,7 +92,6 @@ public enum ExperimentError: Error, CustomStringConvertible {
     case missingPaperData(String)
     case tooSmall(String, side: Int, needed: Int)
     case nothingToInpaint(String, side: Int)
-    case badList(String, item: String, expected: String)
 
     public var description: String {
         switch self {
@@ -101,9 +100,7 @@ public enum ExperimentError: Error, CustomStringConvertible {
         case .missingPaperData(let path):
             "the paper's images are not at \(path); pass --param data=DIR with the folder that holds Set5/, Set14/, inpainting/ and masks/, or set LIP_PAPER_DATA"
         case .nothingToInpaint(let mask, let side):
-            "\(mask): its \(side)x\(side) centre crop has no unknown pixels, so there is nothing to inpaint; use a larger crop (--param size=256, or 0 for the whole image)"
-        case .badList(let text, let item, let expected):
-            "'\(text)': '\(item)' is not one of a comma-separated list of \(expected)"
+            "\(mask): its \(side)x\(side) center crop has no unknown pixels, so there is nothing to inpaint; use a larger crop (--param size=256, or 0 for the whole image)"
         case .tooSmall(let image, let side, let needed):
             "\(image): a \(side)-pixel crop is too small; the hourglass needs at least \(needed) pixels a side"
         }

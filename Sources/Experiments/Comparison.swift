@@ -20,21 +20,3 @@ public func compare(_ statement: String, source: String, paper: String? = nil, _
     return claim(statement, source: source, paper: paper, a: a.map(\.best), b: b.map(\.best), seeds: seeds, rule: rule,
                  arms: arms, runs: runs, withoutOracle: (a.map(\.withoutOracle), b.map(\.withoutOracle)))
 }
-
-/// Seeds from a parameter such as "42,7,1".
-public func seedList(_ text: String) throws -> [UInt64] {
-    try parsedList(text, expected: "seeds (non-negative integers)")
-}
-
-/// Rounds or counts from a parameter such as "2,4,6".
-public func integerList(_ text: String) throws -> [Int] {
-    try parsedList(text, expected: "integers")
-}
-
-/// The comma-separated items of `text`, each parsed as `T` or refused by name.
-func parsedList<T: LosslessStringConvertible>(_ text: String, expected: String) throws -> [T] {
-    try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.map { item in
-        guard let value = T(item) else { throw ExperimentError.badList(text, item: item, expected: expected) }
-        return value
-    }
-}

@@ -45,7 +45,7 @@ public struct Experiment {
     }
 
     /// Loads the benchmark's image (or `image`, for transfer to another picture), crops its
-    /// centre to a `size`-pixel square (`size` 0 keeps the whole image) and to a multiple of
+    /// center to a `size`-pixel square (`size` 0 keeps the whole image) and to a multiple of
     /// 32 as the reference code does, and degrades it.
     public init(_ benchmark: Benchmark, data: ImageData, size: Int, iterations: Int, seed: UInt64,
                 image: String? = nil) throws {
@@ -61,7 +61,7 @@ public struct Experiment {
         let minimum = SkipConfiguration.dip.minimumSide
         guard side >= minimum else { throw ExperimentError.tooSmall(imagePath, side: side, needed: minimum) }
         func crop(_ image: Image) -> Image {
-            (size > 0 ? image.centreCropped(height: side, width: side) : image).centreCropped(toMultipleOf: 32)
+            (size > 0 ? image.centerCropped(height: side, width: side) : image).centerCropped(toMultipleOf: 32)
         }
         clean = crop(clean)
         self.seed = seed
@@ -73,7 +73,7 @@ public struct Experiment {
         case .inpaint:
             if let maskPath = image == nil ? data.mask(for: benchmark) : nil {
                 let mask = crop(try PNG.read(maskPath))
-                // A small centre crop of a sparse text mask can miss every letter: nothing to inpaint.
+                // A small center crop of a sparse text mask can miss every letter: nothing to inpaint.
                 guard mask.pixels.contains(where: { $0 <= 0.5 }) else {
                     throw ExperimentError.nothingToInpaint(maskPath, side: mask.width)
                 }
@@ -88,7 +88,7 @@ public struct Experiment {
         settings.seed = seed
         self.settings = settings
         var digest = SHA256()
-        digest.update(problem.task.rawValue + problem.degradation)
+        digest.update(problem.task.rawValue + problem.degradationLabel)
         for pixels in [problem.clean.pixels, problem.observation.pixels] {
             pixels.withUnsafeBytes { digest.update(Array($0)) }
         }
@@ -98,7 +98,7 @@ public struct Experiment {
 
     /// "64x64 crop of astronaut, σ 25, 300 steps, seed 42": what every figure notes.
     public var scale: String {
-        "\(problem.clean.width)x\(problem.clean.height) crop of \(imageName), \(problem.degradation), \(settings.iterations) steps, seed \(seed)"
+        "\(problem.clean.width)x\(problem.clean.height) crop of \(imageName), \(problem.degradationLabel), \(settings.iterations) steps, seed \(seed)"
     }
 
     /// The observation at the clean image's size, for figures: SR's low-resolution image
@@ -119,11 +119,11 @@ public struct Experiment {
     /// objective and returns its folder. `alsoOn` adds images for multi-image IMP;
     /// `onObservation` finds denoising masks on the noisy observation, not the clean image.
     public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
-                       pruneFraction: Double = 0.2, reference: String? = nil, alsoOn others: [Experiment] = [],
+                       pruneFraction: Double = IMP.pruneFraction, reference: String? = nil, alsoOn others: [Experiment] = [],
                        synflowIterations: Int = 100, onObservation: Bool = false, quiet: Bool = false) throws -> String {
         let configuration = TicketSearchConfiguration(
             method: method, task: problem.task, images: [imagePath] + others.map(\.imagePath),
-            degradation: problem.degradation, rounds: rounds, iterations: iterations ?? searchIterations ?? settings.iterations,
+            degradation: problem.degradationLabel, rounds: rounds, iterations: iterations ?? searchIterations ?? settings.iterations,
             pruneFraction: pruneFraction, rewindIteration: rewindIteration, seed: seed, referenceTicket: reference)
         // Rounds are left out of the key: a longer search extends a shorter one.
         var keyed = configuration
@@ -149,7 +149,7 @@ public struct Experiment {
             let dependencies = reference.map { [URL(fileURLWithPath: $0).lastPathComponent] } ?? []
             try SharedStore.record(WorkUnitRecord(
                 kind: "ticket", key: key,
-                label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradation), \(deepest) rounds of \(configuration.iterations) steps, seed \(seed)",
+                label: "\(method.rawValue) on \(([self] + others).map(\.imageName).joined(separator: " + ")), \(problem.degradationLabel), \(deepest) rounds of \(configuration.iterations) steps, seed \(seed)",
                 dependencies: dependencies, done: (found.map(\.round).max() ?? -1) >= deepest,
                 steps: training * configuration.iterations + rewindIteration, pixels: problem.clean.width * problem.clean.height,
                 network: "dip"), request: try JSONEncoder.sorted.encode(request), rounds: deepest)
@@ -196,7 +196,7 @@ public struct Experiment {
             let request = WorkRequest.evaluation(.init(experiment: specification, ticket: ticketKey, round: round,
                                                        keepInputConvolutionsDense: keepInputConvolutionsDense,
                                                        fromRewindPoint: fromRewindPoint, label: label))
-            let fraction = Placeholder.tickets[ticket]?.pruneFraction ?? 0.2
+            let fraction = Placeholder.tickets[ticket]?.pruneFraction ?? IMP.pruneFraction
             let nominal = Placeholder.parameters(round: round, fraction: fraction, channels: problem.clean.channels)
             return try planned(folder: folder, kind: "evaluation", label: "\(label) on \(imageName), seed \(seed)",
                                dependencies: [ticketKey], request: request, network: "dip", steps: settings.iterations) {
@@ -229,7 +229,7 @@ public struct Experiment {
         let folder = try deepDecoderFolder(channels: channels)
         if SharedStore.isPlanning {
             let request = WorkRequest.deepDecoder(.init(experiment: specification, channels: channels))
-            return try planned(folder: folder, kind: "deep-decoder", label: "deep decoder k=\(channels) on \(imageName), \(problem.degradation), seed \(seed)",
+            return try planned(folder: folder, kind: "deep-decoder", label: "deep decoder k=\(channels) on \(imageName), \(problem.degradationLabel), seed \(seed)",
                                dependencies: [], request: request, network: "deep-decoder", steps: settings.iterations) {
                 Evaluation(prior: "deep decoder", round: -1, sparsity: 0,
                            parameters: DeepDecoderConfiguration(channels: channels, outputChannels: problem.clean.channels).parameterCount,

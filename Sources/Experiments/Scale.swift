@@ -17,7 +17,7 @@ import LIPCore
 /// runs 3000 steps.
 public struct Scale: Codable, Sendable, Equatable {
     public var name: String
-    /// Centre crop, pixels a side (0: the whole image).
+    /// Center crop, pixels a side (0: the whole image).
     public var size: Int
     public var seeds: [UInt64]
     /// Adam steps of each evaluation, by Fig. 2 row id.

@@ -113,9 +113,7 @@ enum Placeholder {
 
     static func network(channels: Int) -> Sequential {
         if let network = networks[channels] { return network }
-        var configuration = SkipConfiguration.dip
-        configuration.outputChannels = channels
-        let network = makeSkipNetwork(configuration)
+        let network = makeSkipNetwork(.dip(channels: channels))
         networks[channels] = network
         return network
     }

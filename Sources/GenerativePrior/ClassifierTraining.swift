@@ -5,7 +5,7 @@ import TensorKit
 
 /// Trains `makeClassifier()` on Fashion-MNIST's training split with softmax cross-entropy
 /// and Adam (lr 1e-3), batches of 64 in an order fixed by the seed; PyTorch's default
-/// initialisation from the seed.
+/// initialization from the seed.
 public struct ClassifierTraining {
     public let classifier: Sequential
     public let seed: UInt64

@@ -1,4 +1,5 @@
 import LIPCore
+import Networks
 import TensorKit
 
 // Small helpers the GAN files share: one safetensors file holding several networks, and

@@ -58,9 +58,9 @@ public func makeCritic(_ configuration: DCGANConfiguration) -> Sequential {
     ])
 }
 
-/// DCGAN's initialisation: conv and linear weights N(0, 0.02), biases 0, batch-norm
+/// DCGAN's initialization: conv and linear weights N(0, 0.02), biases 0, batch-norm
 /// weights N(1, 0.02) and biases 0.
-public func initialiseDCGAN(_ network: any Layer, random: inout RandomSource) {
+public func initializeDCGAN(_ network: any Layer, random: inout RandomSource) {
     for (_, module) in network.namedModules() {
         if let conv = module as? Conv2d {
             conv.weight.data = random.normal(count: conv.weight.count, std: 0.02)

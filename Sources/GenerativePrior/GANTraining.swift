@@ -5,7 +5,7 @@ import Store
 import TensorKit
 
 /// How a generator is trained: the architecture, the seed that fixes θ0, the batch order
-/// and every z, and the optimiser (Adam with DCGAN's lr 2e-4 and betas (0.5, 0.999)).
+/// and every z, and the optimizer (Adam with DCGAN's lr 2e-4 and betas (0.5, 0.999)).
 public struct GANTrainingSettings: Codable, Equatable, Sendable {
     public var configuration: DCGANConfiguration
     public var seed: UInt64
@@ -67,8 +67,8 @@ public final class GANTrainer {
         critic = makeCritic(settings.configuration)
         let random = RandomSource(seed: settings.seed)
         var generatorRandom = random.derived("generator-init"), criticRandom = random.derived("critic-init")
-        initialiseDCGAN(generator, random: &generatorRandom)
-        initialiseDCGAN(critic, random: &criticRandom)
+        initializeDCGAN(generator, random: &generatorRandom)
+        initializeDCGAN(critic, random: &criticRandom)
         generatorOptimizer = Adam(parameters: generator.parameters, learningRate: settings.learningRate,
                                   beta1: settings.beta1, beta2: settings.beta2)
         criticOptimizer = Adam(parameters: critic.parameters, learningRate: settings.learningRate,
@@ -138,7 +138,7 @@ public final class GANTrainer {
 
     public static let checkpointFormat = "lip-gan-checkpoint/1"
 
-    /// Everything needed to continue: both networks, both optimisers' moments, the epoch
+    /// Everything needed to continue: both networks, both optimizers' moments, the epoch
     /// count, the settings and the history, in one safetensors file.
     public func checkpoint(provenance: [String: String]) throws -> SafeTensors {
         var entries: [SafeTensors.Entry] = []

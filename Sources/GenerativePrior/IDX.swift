@@ -33,7 +33,7 @@ public struct IDXArray: Equatable, Sendable {
         }
     }
 
-    /// Reads an IDX file, gzip-compressed (`.gz`, recognised by its magic bytes) or not.
+    /// Reads an IDX file, gzip-compressed (`.gz`, recognized by its magic bytes) or not.
     public static func read(_ path: String) throws -> IDXArray {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure.unreadable(path: path, reason: "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -39,16 +39,16 @@ public struct Image: Equatable, Sendable, Codable {
         return result
     }
 
-    /// Centre crop to the largest size whose sides are multiples of `divisor`, as DIP's
+    /// Center crop to the largest size whose sides are multiples of `divisor`, as DIP's
     /// `crop_image(img, d)` (offsets (size - new) / 2, truncated).
-    public func centreCropped(toMultipleOf divisor: Int) -> Image {
+    public func centerCropped(toMultipleOf divisor: Int) -> Image {
         let newHeight = height - height % divisor, newWidth = width - width % divisor
         return cropped(top: (height - newHeight) / 2, left: (width - newWidth) / 2,
                        height: newHeight, width: newWidth)
     }
 
-    /// Centre crop to `height` x `width` (each no larger than the image).
-    public func centreCropped(height newHeight: Int, width newWidth: Int) -> Image {
+    /// Center crop to `height` x `width` (each no larger than the image).
+    public func centerCropped(height newHeight: Int, width newWidth: Int) -> Image {
         cropped(top: (height - newHeight) / 2, left: (width - newWidth) / 2, height: newHeight, width: newWidth)
     }
 

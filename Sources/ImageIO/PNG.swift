@@ -23,9 +23,9 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// What to do with the colour channels of a file.
+/// What to do with the color channels of a file.
 public enum ColorHandling: Sendable {
-    /// Gray stays one channel, colour three; alpha is dropped.
+    /// Gray stays one channel, color three; alpha is dropped.
     case original
     /// Gray is repeated into three channels; alpha is dropped.
     case rgb

@@ -8,7 +8,7 @@ import Foundation
 /// pass into an 8-bit intermediate image (only the rows the vertical pass reads), then a
 /// vertical pass. Each output sample's taps are the Lanczos-3 window
 /// sinc(x)·sinc(x/3) on |x| < 3, stretched by the scale when reducing (antialiasing),
-/// centred at (i + 0.5)·scale, normalised to sum 1, and rounded to fixed point with 22
+/// centerd at (i + 0.5)·scale, normalized to sum 1, and rounded to fixed point with 22
 /// fractional bits; a sum starts at half an output step and is clipped to 0…255.
 public enum PillowResize {
     static let precisionBits = 32 - 8 - 2

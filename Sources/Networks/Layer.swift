@@ -81,7 +81,7 @@ public final class Sequential: Layer {
     public var summary: String { "Sequential" }
 }
 
-/// Runs every child on the same input and concatenates along channels, centre-cropping
+/// Runs every child on the same input and concatenates along channels, center-cropping
 /// to the smallest spatial size (DIP's `Concat(dim=1, ...)`, children named 0, 1, ...).
 public final class Concat: Layer {
     public let children: [(name: String, layer: any Layer)]

@@ -10,7 +10,7 @@ public final class Conv2d: Layer {
     public let padding: Int
     public let paddingMode: PaddingMode
     /// Pruning mask over the weight (1 keeps, 0 prunes), or nil for a dense layer. The
-    /// weight itself holds zeros where the mask does; optimisers keep them there.
+    /// weight itself holds zeros where the mask does; optimizers keep them there.
     public var mask: [Float]? {
         didSet {
             pattern = nil
@@ -142,7 +142,7 @@ public final class BatchNorm2d: Layer {
     }
 
     /// This batch norm and the LeakyReLU after it as one operation (same values and
-    /// gradients, one pass less and no stored normalised tensor), or nil in evaluation
+    /// gradients, one pass less and no stored normalized tensor), or nil in evaluation
     /// mode, where the unfused path applies.
     public func normalizedThenLeakyReLU(_ input: Tensor, slope: Float) -> Tensor? {
         guard !usesRunningStatistics else { return nil }

@@ -22,6 +22,13 @@ public struct SkipConfiguration: Sendable, Codable, Equatable {
     /// skip_n33u=128, skip_n11=4, num_scales=5)`, 2,217,831 parameters.
     public static let dip = SkipConfiguration()
 
+    /// DIP's configuration for an image with `channels` channels (gray 1, color 3).
+    public static func dip(channels: Int) -> SkipConfiguration {
+        var configuration = dip
+        configuration.outputChannels = channels
+        return configuration
+    }
+
     public init() {}
 
     public var scales: Int { channelsDown.count }
@@ -165,7 +172,7 @@ public func skipNetworkLayerRoles(_ configuration: SkipConfiguration = .dip) -> 
 }
 
 extension Layer {
-    /// Initialises every convolution and batch norm as PyTorch's defaults do, drawing from
+    /// Initializes every convolution and batch norm as PyTorch's defaults do, drawing from
     /// `random` in module order.
     public func initializeParameters(seed: UInt64, batchNorm: BatchNormInit = .ones) {
         var random = RandomSource(seed: seed)

@@ -15,8 +15,8 @@ public enum NotebookParser {
     }
 
     public static func parse(_ source: String, path: String) throws -> Notebook {
-        let normalised = source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var lines = normalised.components(separatedBy: "\n")
+        let normalized = source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var lines = normalized.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         var notebook = Notebook(path: path, title: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                 parameters: [], inputs: [], blocks: [])

@@ -1,7 +1,7 @@
 import CSupport
 import Foundation
+import Store
 import Ink
-import LIPCore
 import NotebookRuntime
 import Plotting
 
@@ -65,7 +65,7 @@ public enum Renderer {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let numbering = Numbering(run)
         var unresolved: [String] = []
-        let machine = Provenance.current()
+        let machine = Machine.provenance()
         let provenance = NotebookProvenance(
             notebook: run.notebook.path, title: run.notebook.title, profile: run.options.profile.rawValue,
             parameters: run.parameterValues, seeds: run.parameterValues.filter { $0.key.lowercased().contains("seed") },

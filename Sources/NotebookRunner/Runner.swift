@@ -1,8 +1,6 @@
 import Foundation
 import Store
-import LIPCore
 import NotebookRuntime
-import TensorKit
 
 /// How to run a notebook.
 public struct RunOptions {
@@ -151,7 +149,7 @@ public enum NotebookRunner {
 
         let chunks = notebook.chunks
         let graph = DependencyGraph(chunks: chunks, parameterNames: notebook.parameters.map(\.name))
-        let threads = Threads.count  // what the notebook process will use: it inherits LIP_THREADS
+        let threads = Machine.threads  // what the notebook process will use: it inherits LIP_THREADS
         let keys = chunks.indices.map { i in
             ChunkKey(code: graph.codeHash(of: i, chunks: chunks),
                      parameters: Dictionary(uniqueKeysWithValues: graph.parameters[i].map { ($0, values[$0]!) }),
@@ -171,7 +169,7 @@ public enum NotebookRunner {
             notebook: notebook.name, profile: options.profile.rawValue, outputDirectory: staging.path,
             cacheDirectory: cache.path, force: options.force, chunkKeys: keys, chunkLabels: chunks.map(\.label),
             chunkCaptions: chunks.map(\.caption), chunkWidths: chunks.map(\.width), chunkHeights: chunks.map(\.height),
-            chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Threads.blasCore, numericsSource: numericsSource))
+            chunkCacheable: chunks.map(\.cache), numericsHash: toolchain.numericsHash(blasCore: Machine.blasCore, numericsSource: numericsSource))
         settings.planning = options.planning ? true : nil
         settings.keepSharedResults = options.keepSharedResults ? true : nil
         ChildProcesses.removeStaleSessionFiles(in: cache)
@@ -364,14 +362,6 @@ final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     func set() { lock.lock(); raised = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return raised }
-}
-
-/// Text appended from another thread.
-final class LockedText: @unchecked Sendable {
-    private var text = ""
-    private let lock = NSLock()
-    func append(_ more: String) { lock.lock(); text += more; lock.unlock() }
-    var value: String { lock.lock(); defer { lock.unlock() }; return text }
 }
 
 extension RunOptions {

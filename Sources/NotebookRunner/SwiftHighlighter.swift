@@ -4,7 +4,7 @@ import Plotting
 /// comments and attributes: enough for a reader to see the shape of a chunk. A lexer, not a
 /// parser (no well-kept Swift package highlights without pulling in SwiftSyntax, whose
 /// build would double this project's): it never changes a character, only wraps spans, so
-/// the worst a misread token does is take the wrong colour.
+/// the worst a misread token does is take the wrong color.
 public enum SwiftHighlighter {
     static let keywords: Set<String> = [
         "actor", "any", "as", "associatedtype", "async", "await", "break", "case", "catch", "class", "continue",

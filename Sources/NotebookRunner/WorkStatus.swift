@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import NotebookRuntime
 
 /// Which units of a plan are done, running, pending or failed: from the store, the local

@@ -102,57 +102,6 @@ public struct CacheRecord: Codable, Equatable, Sendable {
     public var seconds: Double
 }
 
-/// Everything a notebook's cached results depend on besides their own name, computed by
-/// the runner per chunk (so that a change re-runs exactly the chunks that depend on it).
-public struct ChunkKey: Codable, Equatable, Sendable {
-    /// Hash of the chunk's code and of the code of the chunks it depends on.
-    public var code: String
-    /// Values of the parameters the chunk (or its dependencies) mentions.
-    public var parameters: [String: String]
-    /// Content hashes of the input files.
-    public var inputs: [String: String]
-    /// Hash of the library's sources.
-    public var library: String
-    public var toolchain: String
-    /// The notebook process's thread count, for the record: results do not depend on it
-    /// (`Threads`), so it is not part of the digest.
-    public var threads: Int
-
-    public init(code: String, parameters: [String: String], inputs: [String: String], library: String,
-                toolchain: String, threads: Int) {
-        self.code = code
-        self.parameters = parameters
-        self.inputs = inputs
-        self.library = library
-        self.toolchain = toolchain
-        self.threads = threads
-    }
-
-    public var digest: String {
-        var hasher = SHA256()
-        hasher.update(code)
-        for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { hasher.update("p\(k)=\(v);") }
-        for (k, v) in inputs.sorted(by: { $0.key < $1.key }) { hasher.update("i\(k)=\(v);") }
-        hasher.update("l\(library);t\(toolchain)")
-        return hasher.finalize()
-    }
-
-    /// Why `self` differs from an earlier key, in words.
-    public func differences(from old: ChunkKey) -> [String] {
-        var reasons: [String] = []
-        if code != old.code { reasons.append("code changed (this chunk or one it depends on)") }
-        for key in Set(parameters.keys).union(old.parameters.keys).sorted() where parameters[key] != old.parameters[key] {
-            reasons.append("parameter \(key): \(old.parameters[key] ?? "unset") → \(parameters[key] ?? "unset")")
-        }
-        for key in Set(inputs.keys).union(old.inputs.keys).sorted() where inputs[key] != old.inputs[key] {
-            reasons.append("input \(key) changed")
-        }
-        if library != old.library { reasons.append("library sources changed") }
-        if toolchain != old.toolchain { reasons.append("toolchain changed") }
-        return reasons
-    }
-}
-
 /// Settings the runner hands the compiled notebook (as JSON in `LIP_NOTEBOOK_SESSION`).
 public struct SessionSettings: Codable, Sendable {
     public var notebook: String

@@ -11,8 +11,8 @@ import Store
 /// `.lip-cache/shared`.
 public func sharedFolder(_ kind: String, key: String) -> String {
     let location = SharedStore.current ?? SharedStore.Location(cacheDirectory: ".lip-cache", numericsHash: "")
-    let digest = SHA256.hex("\(kind)\u{0}\(key)\u{0}\(location.numericsHash)")
-    let path = SharedStore.folderURL("\(kind)-\(digest.prefix(16))", cacheDirectory: location.cacheDirectory).path
+    let name = SharedResultName.folder(kind: kind, key: key, numericsHash: location.numericsHash)
+    let path = SharedStore.folderURL(name, cacheDirectory: location.cacheDirectory).path
     if let session = NotebookSession.current, session.settings.force, session.settings.planning != true,
        session.settings.keepSharedResults != true,
        session.clearedSharedFolders.insert(path).inserted {

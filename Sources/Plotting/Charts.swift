@@ -72,7 +72,7 @@ public struct BarChart: Figure, Sendable {
             return "$bars using \(using) lc rgb '\(palette[index % palette.count])' title \(quoted(g.title))"
         }
         if let valueFormat {
-            // Cluster k is centred on x = k; its n bars (gap 1) are 1 / (n + 1) apart.
+            // Cluster k is centerd on x = k; its n bars (gap 1) are 1 / (n + 1) apart.
             for index in groups.indices {
                 let column = 2 + index * stride
                 let x = "($0 + \((Double(index) - Double(groups.count - 1) / 2) / Double(groups.count + 1)))"
@@ -87,7 +87,7 @@ public struct BarChart: Figure, Sendable {
     }
 }
 
-/// A matrix of values as coloured cells with the values printed (e.g. transfer matrices).
+/// A matrix of values as colored cells with the values printed (e.g. transfer matrices).
 public struct HeatMap: Figure, Sendable {
     public var title: String
     public var rowLabels: [String]
@@ -123,7 +123,7 @@ public struct HeatMap: Figure, Sendable {
         if !title.isEmpty { lines.append("set title \(quoted(title))") }
         lines.append("set xlabel \(quoted(xLabel))")
         lines.append("set ylabel \(quoted(yLabel))")
-        // Moved right, clear of the colour box's tic labels (gnuplot sets it over them).
+        // Moved right, clear of the color box's tic labels (gnuplot sets it over them).
         lines.append("set cblabel \(quoted(colorLabel)) offset 2,0")
         lines.append("set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')")
         lines.append("set xrange [-0.5:\(Double(columnLabels.count) - 0.5)]")

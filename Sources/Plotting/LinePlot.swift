@@ -147,5 +147,5 @@ public struct LinePlot: Figure, Sendable {
     }
 }
 
-/// Colour-blind-safe palette (Okabe–Ito), dark enough on white.
+/// Color-blind-safe palette (Okabe–Ito), dark enough on white.
 let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]

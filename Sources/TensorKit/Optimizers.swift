@@ -1,6 +1,6 @@
 import Foundation
 
-/// A first-order optimiser over a fixed list of parameters.
+/// A first-order optimizer over a fixed list of parameters.
 public protocol Optimizer: AnyObject {
     var parameters: [Tensor] { get }
     /// Applies one update from the parameters' current gradients.

@@ -2,6 +2,7 @@ import CBLAS
 import CSupport
 import Dispatch
 import Foundation
+import Store
 
 /// Thread settings shared by the elementwise kernels and OpenBLAS.
 ///
@@ -13,8 +14,7 @@ import Foundation
 /// 1, 2 and 3 threads byte for byte.
 public enum Threads {
     nonisolated(unsafe) private static var configured: Int = {
-        let fromEnvironment = ProcessInfo.processInfo.environment["LIP_THREADS"].flatMap(Int.init)
-        let count = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
+        let count = ThreadSetting.requested
         openblas_set_num_threads(1)
         keepFreedMemory()
         return count
@@ -44,6 +44,13 @@ public enum Threads {
 
     /// OpenBLAS's build configuration string.
     public static var blasConfig: String { String(cString: openblas_get_config()) }
+}
+
+extension Provenance {
+    /// The facts now, with this engine's BLAS core and thread count.
+    public static func current(directory: String = FileManager.default.currentDirectoryPath) -> Provenance {
+        current(blasCore: Threads.blasCore, threads: Threads.count, directory: directory)
+    }
 }
 
 /// Training allocates and frees the same large activations every step. glibc would

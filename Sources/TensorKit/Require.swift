@@ -1,4 +1,4 @@
-/// Like `precondition`, but the message survives optimised builds (`-O` drops
+/// Like `precondition`, but the message survives optimized builds (`-O` drops
 /// precondition messages), so that a shape mismatch in notebook code says what was wrong
 /// instead of only where.
 @inline(__always)

@@ -6,7 +6,7 @@ import Foundation
 /// Operations that read a tensor with `requiresGradient` record a `backward` closure on
 /// their result; `backward()` on a scalar walks that graph in reverse topological order
 /// and accumulates `gradient` on every tensor that requires one (parameters and inputs
-/// alike, so a generator's input or a score can be optimised too).
+/// alike, so a generator's input or a score can be optimized too).
 public final class Tensor {
     public let shape: [Int]
     public var data: [Float]

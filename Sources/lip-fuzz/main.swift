@@ -12,7 +12,7 @@
 import CSupport
 import Foundation
 import ImageIO
-import LIPCore
+import Networks
 import NotebookRunner
 import Store
 

@@ -59,7 +59,7 @@ struct Bench: ParsableCommand {
                     }
                     try mask.apply(to: network)
                 }
-                let input = makeNetworkInput(depth: 32, height: size, width: size, seed: 2)
+                let input = makeNetworkInput(depth: SkipConfiguration.dip.inputChannels, height: size, width: size, seed: 2)
                 var random = RandomSource(seed: 3)
                 let target = Tensor(shape: [1, 3, size, size], data: random.uniform(count: 3 * size * size))
                 let optimizer = Adam(parameters: network.parameters, learningRate: 0.01)
@@ -101,7 +101,7 @@ struct Bench: ParsableCommand {
 
 extension Bench {
     /// Runs `steps` training steps with `OperationProfile` on and prints the time per step
-    /// of each operation (forward, backward) and of the optimiser, largest first.
+    /// of each operation (forward, backward) and of the optimizer, largest first.
     /// `forwardBackward` runs a step's forward and backward passes and returns its update.
     func printProfile(steps: Int, _ forwardBackward: () -> () -> Void) {
         OperationProfile.reset()

@@ -26,7 +26,7 @@ struct OutputFolder {
 
     /// Every file name a command of `lip` writes into an output folder (what an older
     /// `lip`, which kept no record, may have left).
-    static let knownOutputs: Set<String> = Set(restorationOutputs + denoiseOutputs)
+    static let knownOutputs: Set<String> = Set(restorationOutputs + ["checkpoint.safetensors", "noisy.png"])  // noisy.png: older lip denoise
 
     /// Checks `path` (given as `flag`) and creates it. `files` are the outputs the command
     /// will write: they are recorded at once with the previous outputs, so an interrupted

@@ -6,7 +6,33 @@ import Networks
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore an image (denoise, inpaint, super-resolve) with DIP, a deep decoder or a ticket.",
-        discussion: "Writes observation.png, restored.png (EMA after the last step), best.png (EMA at the best step, an oracle), output.png, history.csv and summary.json to --out; with --snapshots, snapshot-STEP.png (the output after that step) and snapshot-STEP-ema.png (its EMA).")
+        discussion: RestoreOptions.outputsHelp)
+
+    @OptionGroup var options: RestoreOptions
+
+    func run() throws { try options.run(command: "restore") }
+}
+
+/// `lip denoise`: `lip restore --task denoise` under the name DIP's first example has.
+struct Denoise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Denoise an image with a deep image prior: lip restore --task denoise.",
+        discussion: "Adds Gaussian noise of --sigma (0-255 scale) and fits DIP's 2.2M-parameter hourglass to the noisy image. " + RestoreOptions.outputsHelp)
+
+    @OptionGroup var options: RestoreOptions
+
+    func validate() throws {
+        guard options.task.task == .denoise else {
+            throw ValidationError("lip denoise is lip restore --task denoise; for --task \(options.task.task.rawValue) use lip restore")
+        }
+    }
+
+    func run() throws { try options.run(command: "denoise") }
+}
+
+/// The options and the run of `lip restore` (and of its alias `lip denoise`).
+struct RestoreOptions: ParsableArguments {
+    static let outputsHelp = "Writes observation.png, restored.png (EMA after the last step), best.png (EMA at the best step, an oracle), output.png, history.csv and summary.json to --out, and for DIP checkpoint.safetensors (the PyTorch state_dict with the input z and the output); with --snapshots, snapshot-STEP.png (the output after that step) and snapshot-STEP-ema.png (its EMA)."
 
     @Option(help: "PNG image (the clean ground truth; the task degrades it).")
     var image: String
@@ -28,8 +54,8 @@ struct Restore: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the output after these steps, e.g. 50,150,300 (1 to --iterations): a filmstrip of the fit.", valueName: "steps"))
     var snapshots: String?
 
-    @Option(help: "Output folder.")
-    var out: String = "out/restore"
+    @Option(help: "Output folder (default: out/TASK).")
+    var out: String?
 
     func validate() throws {
         guard ["dip", "deep-decoder"].contains(net) else { throw ValidationError("--net must be dip or deep-decoder, got \(net)") }
@@ -39,7 +65,8 @@ struct Restore: ParsableCommand {
         if let round { try Check.round(round) }
     }
 
-    func run() throws {
+    func run(command: String) throws {
+        let out = self.out ?? "out/\(task.task.rawValue)"
         let problem = try task.problem(for: image)
         let prior: Prior = net == "dip" ? .dip(.dip) : .deepDecoder(DeepDecoderConfiguration(channels: k))
         let settings = task.settings(for: problem, prior: prior)
@@ -48,7 +75,9 @@ struct Restore: ParsableCommand {
                                               width: problem.clean.width, iterations: settings.iterations),
                                what: "this restoration")
         _ = try prior.makeInput(height: problem.clean.height, width: problem.clean.width, seed: settings.seed)  // sizes it accepts
-        let folder = try OutputFolder.prepare(out, command: "restore", files: restorationOutputs + snapshotOutputs(snapshotSteps))
+        let checkpoint = net == "dip" ? ["checkpoint.safetensors"] : []
+        let folder = try OutputFolder.prepare(out, command: command,
+                                              files: restorationOutputs + checkpoint + snapshotOutputs(snapshotSteps))
         let (line, progress) = fitProgress(settings.iterations, label: task.task.rawValue)
         let outcome: RestorationOutcome
         var trainedRound: Int? = nil
@@ -57,13 +86,21 @@ struct Restore: ParsableCommand {
             let round = try self.round ?? (folder.manifest().rounds.last?.round ?? 0)
             trainedRound = round
             outcome = try evaluateTicket(folder, round: round, on: problem, settings: settings,
-                                     snapshotSteps: snapshotSteps, progress: progress)
+                                         snapshotSteps: snapshotSteps, progress: progress)
         } else {
             outcome = try restore(problem, prior: prior, settings: settings, snapshotSteps: snapshotSteps, progress: progress)
         }
         line.finish()
-        try writeOutputs(outcome.report, summary: ReportSummary(outcome.report, image: image, settings: settings,
-                                                                ticket: ticket, round: trainedRound), to: folder)
+        let summary = ReportSummary(outcome.report, image: image, settings: settings, ticket: ticket, round: trainedRound)
+        if !checkpoint.isEmpty {
+            var metadata = ["seed": String(settings.seed), "image": image, "task": task.task.rawValue,
+                            "degradation": problem.degradationLabel, "iteration": String(settings.iterations),
+                            "git_commit": summary.provenance.gitCommit]
+            if let ticket, let trainedRound { metadata["ticket"] = ticket; metadata["round"] = String(trainedRound) }
+            try DIPCheckpoint.save(network: outcome.network, input: outcome.input, metadata: metadata,
+                                   to: folder.file("checkpoint.safetensors"))
+        }
+        try writeOutputs(outcome.report, summary: summary, to: folder, alsoWritten: checkpoint)
         printReport(outcome.report, label: image)
         print("results in \(out)/")
     }

@@ -13,7 +13,7 @@ struct TaskOptions: ParsableArguments {
     @Option(help: "Task: denoise, inpaint or sr.")
     var task: RestorationTask = .denoise
 
-    @Option(parsing: .unconditional, help: "Centre-crop images to SIZE x SIZE first (then to a multiple of 32).")
+    @Option(parsing: .unconditional, help: "Center-crop images to SIZE x SIZE first (then to a multiple of 32).")
     var crop: Int?
 
     @Option(parsing: .unconditional, help: "Denoising: noise std on the 0-255 scale.")
@@ -37,7 +37,13 @@ struct TaskOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Adam learning rate.")
     var lr: Float = 0.01
 
-    /// The smallest image side DIP accepts once centre-cropped to a multiple of 32.
+    @Option(parsing: .unconditional, help: "Std of the input jitter σ_reg (default: 1/30, or 1/20 for sigma >= 50, when denoising; 0.03 otherwise; 0 turns it off).")
+    var inputNoise: Float?
+
+    @Flag(inversion: .prefixedNo, help: "DIP's backtracking safeguard (default: on when denoising, off otherwise).")
+    var backtracking: Bool?
+
+    /// The smallest image side DIP accepts once center-cropped to a multiple of 32.
     static var minimumImageSide: Int { (SkipConfiguration.dip.minimumSide + 31) / 32 * 32 }
 
     func validate() throws {
@@ -48,6 +54,7 @@ struct TaskOptions: ParsableArguments {
         }
         if let iterations { try Check.atLeast(iterations, 1, "--iterations") }
         try Check.positive(lr, "--lr")
+        if let inputNoise { try Check.nonNegative(inputNoise, "--input-noise") }
         try Self.checkCrop(crop)
         if mask != nil && task != .inpaint { throw ValidationError("--mask is for --task inpaint") }
     }
@@ -55,10 +62,10 @@ struct TaskOptions: ParsableArguments {
     /// The steps a fit runs: `--iterations`, or the task's default.
     var steps: Int { iterations ?? (task == .sr ? 2000 : 3000) }
 
-    /// `--crop` of `lip restore`, `lip ticket` and `lip denoise`.
+    /// `--crop` of `lip restore` (and its alias `lip denoise`) and `lip ticket`.
     static func checkCrop(_ crop: Int?) throws {
         if let crop, crop < minimumImageSide {
-            throw ValidationError("--crop must be at least \(minimumImageSide) (images are centre-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
+            throw ValidationError("--crop must be at least \(minimumImageSide) (images are center-cropped to a multiple of 32, and DIP's five scales need more than 32 pixels), got \(crop)")
         }
     }
 
@@ -67,7 +74,7 @@ struct TaskOptions: ParsableArguments {
         try Self.croppedImage(path, crop: crop, color: .rgb)
     }
 
-    /// Reads `path`, centre-crops it to `crop` and then to a multiple of 32, refusing
+    /// Reads `path`, center-crops it to `crop` and then to a multiple of 32, refusing
     /// images DIP cannot take.
     static func croppedImage(_ path: String, crop: Int?, color: ColorHandling) throws -> Image {
         var image = try PNG.read(path, color: color)
@@ -75,12 +82,12 @@ struct TaskOptions: ParsableArguments {
             guard crop <= image.height && crop <= image.width else {
                 throw InputProblem("--crop \(crop) is larger than \(path) (\(image.width)x\(image.height)); choose at most \(min(image.width, image.height))")
             }
-            image = image.centreCropped(height: crop, width: crop)
+            image = image.centerCropped(height: crop, width: crop)
         }
         guard image.height >= minimumImageSide && image.width >= minimumImageSide else {
-            throw InputProblem("\(path) is \(image.width)x\(image.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(minimumImageSide) pixels a side (images are centre-cropped to a multiple of 32)")
+            throw InputProblem("\(path) is \(image.width)x\(image.height)\(crop == nil ? "" : " after --crop"); DIP needs at least \(minimumImageSide) pixels a side (images are center-cropped to a multiple of 32)")
         }
-        return image.centreCropped(toMultipleOf: 32)
+        return image.centerCropped(toMultipleOf: 32)
     }
 
     func problem(for path: String) throws -> RestorationProblem {
@@ -92,8 +99,8 @@ struct TaskOptions: ParsableArguments {
             if let mask {
                 var maskImage = try PNG.read(mask)
                 if let crop, maskImage.height > clean.height || maskImage.width > clean.width {
-                    maskImage = maskImage.centreCropped(height: min(crop, maskImage.height), width: min(crop, maskImage.width))
-                        .centreCropped(toMultipleOf: 32)
+                    maskImage = maskImage.centerCropped(height: min(crop, maskImage.height), width: min(crop, maskImage.width))
+                        .centerCropped(toMultipleOf: 32)
                 }
                 return try .inpainting(clean, mask: maskImage, maskName: URL(fileURLWithPath: mask).lastPathComponent)
             }
@@ -108,6 +115,8 @@ struct TaskOptions: ParsableArguments {
         if let iterations { settings.iterations = iterations }
         settings.learningRate = lr
         settings.seed = seed
+        if let inputNoise { settings.inputNoiseStd = inputNoise }
+        if let backtracking { settings.backtracking = backtracking }
         return settings
     }
 }
@@ -204,7 +213,8 @@ func snapshotOutputs(_ steps: Set<Int>) -> [String] {
 
 /// Writes the images, history and summary of a restoration into `folder` (prepared
 /// before the training, so that it is known to be writable), and its snapshots.
-func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: OutputFolder) throws {
+func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder: OutputFolder,
+                  alsoWritten: [String] = []) throws {
     for snapshot in report.snapshots {
         try PNG.write(snapshot.output, to: folder.file(String(format: "snapshot-%05d.png", snapshot.step)))
         try PNG.write(snapshot.averaged, to: folder.file(String(format: "snapshot-%05d-ema.png", snapshot.step)))
@@ -215,5 +225,11 @@ func writeOutputs(_ report: RestorationReport, summary: ReportSummary, to folder
     try PNG.write(report.bestRestored, to: folder.file("best.png"))
     try writeHistoryCSV(report.history, to: folder.file("history.csv"))
     try writeJSON(summary, to: folder.file("summary.json"))
-    try folder.finish(written: restorationOutputs + snapshotOutputs(Set(report.snapshots.map(\.step))))
+    try folder.finish(written: restorationOutputs + alsoWritten + snapshotOutputs(Set(report.snapshots.map(\.step))))
+}
+
+/// Writes a result as pretty JSON, atomically; infinite or NaN numbers (a PSNR of
+/// identical images) become `null` with a note instead of failing the write.
+func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+    try ResultJSON.write(value, to: path)
 }

@@ -61,7 +61,7 @@ struct TicketCommand: ParsableCommand {
                                                   iterations: settings.iterations), what: "each round of this search")
             try TicketFolder.prepare(out)
             let configuration = TicketSearchConfiguration(
-                method: prune, task: task.task, images: image, degradation: problems[0].degradation, rounds: rounds,
+                method: prune, task: task.task, images: image, degradation: problems[0].degradationLabel, rounds: rounds,
                 iterations: settings.iterations, rewindIteration: rewind, seed: task.seed, learningRate: task.lr,
                 referenceTicket: reference)
             var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),

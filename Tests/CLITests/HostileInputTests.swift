@@ -377,7 +377,7 @@ struct HostileInputTests {
         let denoised = try lip(["denoise", "--image", "img96.png", "--out", "shared"] + quick)
         #expect(denoised.status == 0, "\(denoised.output)")
         #expect(FileManager.default.fileExists(atPath: path("shared/checkpoint.safetensors")))
-        let restored = try lip(["restore", "--image", "img96.png", "--out", "shared"] + quick)
+        let restored = try lip(["restore", "--net", "deep-decoder", "--image", "img96.png", "--out", "shared"] + quick)
         #expect(restored.status == 0, "\(restored.output)")
         #expect(!FileManager.default.fileExists(atPath: path("shared/checkpoint.safetensors")))
         #expect(FileManager.default.fileExists(atPath: path("shared/best.png")))

@@ -81,7 +81,7 @@ struct ExperimentTests {
         let mask = try #require(e.problem.mask)
         let known = Double(mask.pixels.reduce(0, +)) / Double(mask.pixels.count)
         #expect(known > 0.5 && known < 0.99)
-        #expect(e.problem.degradation.hasPrefix("text mask"))
+        #expect(e.problem.degradationLabel.hasPrefix("text mask"))
     }
 
     @Test func aMaskCropWithoutHolesIsRefused() throws {

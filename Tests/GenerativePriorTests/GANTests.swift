@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LIPCore
+import Networks
 import TensorKit
 @testable import GenerativePrior
 

@@ -128,17 +128,17 @@ struct PNGErrorTests {
 }
 
 struct ImageTests {
-    @Test func centreCropToMultipleOf32() {
+    @Test func centerCropToMultipleOf32() {
         let image = Image(channels: 1, height: 70, width: 100, pixels: (0..<7000).map(Float.init))
-        let cropped = image.centreCropped(toMultipleOf: 32)
+        let cropped = image.centerCropped(toMultipleOf: 32)
         #expect(cropped.height == 64 && cropped.width == 96)
         // offsets (70-64)/2 = 3 rows, (100-96)/2 = 2 columns
         #expect(cropped[0, 0, 0] == image[0, 3, 2])
     }
 
-    @Test func centreCropToSize() {
+    @Test func centerCropToSize() {
         let image = Image(channels: 2, height: 5, width: 5, pixels: (0..<50).map(Float.init))
-        let cropped = image.centreCropped(height: 3, width: 3)
+        let cropped = image.centerCropped(height: 3, width: 3)
         #expect(cropped[1, 0, 0] == image[1, 1, 1])
         #expect(cropped.pixels.count == 18)
     }

@@ -16,7 +16,7 @@ struct PillowResizeTests {
         #expect(mismatches == 0, "\(mismatches) of \(expected.pixels.count) samples differ from Pillow's")
     }
 
-    @Test func tapsAreNormalisedAndAntialiased() {
+    @Test func tapsAreNormalizedAndAntialiased() {
         // Reducing by 4 stretches the Lanczos-3 window to 12 input pixels a side.
         let taps = PillowResize.taps(inputSize: 64, outputSize: 16)
         for weights in taps.weights {

@@ -110,8 +110,8 @@ struct FittingTests {
         settings.iterations = iterations
         settings.learningRate = learningRate
         settings.backtracking = backtracking
-        return try DenoisingRun.run(clean: clean, sigma: 25, settings: settings,
-                                    configuration: smallConfiguration()).result
+        return try restore(.denoising(clean, sigma: 25, seed: settings.seed), prior: .dip(smallConfiguration()),
+                           settings: settings).result
     }
 
     @Test func lossFallsAndTheHistoryIsComplete() throws {
@@ -168,16 +168,6 @@ struct FittingTests {
         // Same trajectory up to the collapse, then the restore sends it elsewhere.
         #expect(Array(guardedWeights[0...3]) == Array(unguardedWeights[0...3]))
         #expect(guardedWeights[4] != unguardedWeights[4])
-    }
-}
-
-struct SeedStatisticsTests {
-    @Test func meanAndSampleStandardDeviation() {
-        let s = SeedStatistics([31, 32, 33])
-        #expect(s.mean == 32)
-        #expect(s.std == 1)
-        #expect(s.formatted() == "32.00 ± 1.00")
-        #expect(SeedStatistics([5]).formatted() == "5.00")
     }
 }
 

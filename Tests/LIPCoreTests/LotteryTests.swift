@@ -17,7 +17,7 @@ func search(_ method: PruningMethod, rounds: Int, folder: TicketFolder, referenc
     var settings = problem.defaultSettings
     settings.iterations = 3
     let configuration = TicketSearchConfiguration(method: method, task: .denoise, images: ["gradient"],
-                                                  degradation: problem.degradation, rounds: rounds, iterations: 3,
+                                                  degradation: problem.degradationLabel, rounds: rounds, iterations: 3,
                                                   rewindIteration: rewind, seed: 5, referenceTicket: reference)
     var ticketSearch = TicketSearch(configuration: configuration, problems: [problem], folder: folder, settings: settings)
     ticketSearch.synflowIterations = 4  // the schedule, not its length, is under test
@@ -38,12 +38,12 @@ struct PruningTests {
         // 2,208,768 conv weights: 20 % rounds, then 1 - 0.8^k within k weights.
         let total = 2_208_768
         for k in 1...24 {
-            let remaining = remainingAfterRounds(total, rounds: k)
+            let remaining = IMP.remaining(total, afterRounds: k)
             #expect(abs(Double(remaining) - Double(total) * pow(0.8, Double(k))) <= Double(k))
         }
-        #expect(remainingAfterRounds(5, rounds: 1) == 4)
-        #expect(remainingAfterRounds(10, rounds: 1) == 8)
-        #expect(remainingAfterRounds(12, rounds: 1) == 10)  // round(2.4) = 2
+        #expect(IMP.remaining(5, afterRounds: 1) == 4)
+        #expect(IMP.remaining(10, afterRounds: 1) == 8)
+        #expect(IMP.remaining(12, afterRounds: 1) == 10)  // round(2.4) = 2
     }
 
     @Test func maskedWeightsStayExactlyZeroThroughTraining() throws {
@@ -82,18 +82,18 @@ struct PruningTests {
 
 @Suite(.serialized)
 struct TicketSearchTests {
-    @Test func impReachesTheNominalSparsityAndRewindsToTheInitialisation() throws {
+    @Test func impReachesTheNominalSparsityAndRewindsToTheInitialization() throws {
         let folder = ticketFolder("imp")
         let manifest = try search(.imp, rounds: 3, folder: folder)
         #expect(manifest.rounds.map(\.round) == [0, 1, 2, 3])
         let total = manifest.convolutionWeights
         for round in manifest.rounds {
-            #expect(round.remainingWeights == remainingAfterRounds(total, rounds: round.round))
-            #expect(abs(round.sparsity - (1 - pow(0.8, Double(round.round)))) <= Double(round.round) / Double(total) + 1e-12)
+            #expect(round.remainingWeights == IMP.remaining(total, afterRounds: round.round))
+            #expect(abs(round.sparsity - (IMP.nominalSparsity(round: round.round))) <= Double(round.round) / Double(total) + 1e-12)
         }
         #expect(manifest.rounds[0].searchBestPSNR != nil && manifest.rounds[3].searchBestPSNR == nil)
 
-        // θ0 on disk is the seed's initialisation; a masked rewind is θ0 times the mask, exactly.
+        // θ0 on disk is the seed's initialization; a masked rewind is θ0 times the mask, exactly.
         let network = makeSkipNetwork(.dip)
         var weightSeeds = RandomSource(seed: 5).derived("weights")
         network.initializeParameters(seed: weightSeeds.next())
@@ -158,7 +158,7 @@ struct TicketSearchTests {
         let outcome = try evaluateTicket(folder, round: 2, on: problem, settings: settings)
         #expect(abs(outcome.report.sparsity - 0.36) < 1e-4)
         #expect(outcome.report.history.count == 3)
-        #expect(outcome.report.parameters == 2_217_831 - (2_208_768 - remainingAfterRounds(2_208_768, rounds: 2)))
+        #expect(outcome.report.parameters == 2_217_831 - (2_208_768 - IMP.remaining(2_208_768, afterRounds: 2)))
     }
 }
 

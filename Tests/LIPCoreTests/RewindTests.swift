@@ -13,7 +13,7 @@ struct RewindTests {
         let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
         let folder = ticketFolder("rewind-observation")
         let configuration = TicketSearchConfiguration(method: .imp, task: .denoise, images: ["gradient"],
-                                                      degradation: problem.degradation, rounds: 1, iterations: 3,
+                                                      degradation: problem.degradationLabel, rounds: 1, iterations: 3,
                                                       rewindIteration: 2, seed: 5)
         try findTicket(configuration, problems: [problem], in: folder.url.path)
         let stored = try folder.rewindWeights()
@@ -45,7 +45,7 @@ struct RewindTests {
         let clean = gradientImage(side: 64)
         let problem = try RestorationProblem.superResolution(clean, factor: 4)
         let configuration = TicketSearchConfiguration(method: .imp, task: .sr, images: ["gradient"],
-                                                      degradation: problem.degradation, rounds: 1, iterations: 3,
+                                                      degradation: problem.degradationLabel, rounds: 1, iterations: 3,
                                                       rewindIteration: 2, seed: 5)
         var search = TicketSearch(configuration: configuration, problems: [problem.maskFindingProblem],
                                   folder: ticketFolder("rewind-sr"), settings: problem.defaultSettings)

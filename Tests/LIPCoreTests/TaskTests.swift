@@ -13,7 +13,7 @@ func gradientImage(channels: Int = 3, side: Int = 64) -> Image {
 }
 
 struct DownsamplerTests {
-    /// Normalised 1-D taps computed from DIP's `downsampler.py` (reference digest).
+    /// Normalized 1-D taps computed from DIP's `downsampler.py` (reference digest).
     @Test func lanczosTapsMatchTheReference() {
         let x2 = LanczosDownsampler(factor: 2).taps
         let expected2 = [-0.00886333, -0.04194003, 0.11650009, 0.43430327, 0.43430327, 0.11650009, -0.04194003, -0.00886333]

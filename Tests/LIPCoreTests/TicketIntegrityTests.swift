@@ -44,7 +44,7 @@ struct TicketIntegrityTests {
         #expect(repaired.files == intact.files)
     }
 
-    @Test func aDamagedInitialisationIsDrawnAgainFromTheSeed() throws {
+    @Test func aDamagedInitializationIsDrawnAgainFromTheSeed() throws {
         let folder = ticketFolder("theta0")
         let intact = try search(.imp, rounds: 1, folder: folder)
         try flipByte(folder.initialWeightsURL, fromEnd: 1000)

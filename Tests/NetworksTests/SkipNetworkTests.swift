@@ -65,7 +65,7 @@ struct SkipNetworkTests {
         #expect(names.last == "9.0.bias")
     }
 
-    @Test func defaultInitialisationBounds() {
+    @Test func defaultInitializationBounds() {
         let network = makeSkipNetwork(.dip)
         network.initializeParameters(seed: 3)
         for (_, conv) in network.convolutions {

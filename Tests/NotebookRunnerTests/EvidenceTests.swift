@@ -182,3 +182,13 @@ struct ComparisonRuleTests {
         #expect(ComparisonRule.superiority.description == "A > B")
     }
 }
+
+struct SeedStatisticsTests {
+    @Test func meanAndSampleStandardDeviation() {
+        let s = SeedStatistics([31, 32, 33])
+        #expect(s.mean == 32)
+        #expect(s.std == 1)
+        #expect(s.formatted() == "32.00 ± 1.00")
+        #expect(SeedStatistics([5]).formatted() == "5.00")
+    }
+}

@@ -3,7 +3,7 @@ import Testing
 import TensorKit
 
 struct OperationTests {
-    @Test func batchNormNormalisesEachChannel() {
+    @Test func batchNormNormalizesEachChannel() {
         let x = randomTensor([2, 3, 4, 5], seed: 1, low: 2, high: 5, requiresGradient: false)
         let y = batchNorm(x, weight: Tensor(filling: 1, shape: [3]), bias: Tensor(zeros: [3]))
         for c in 0..<3 {
@@ -165,7 +165,7 @@ struct OperationTests {
         #expect(abs(lhs - rhs) < 1e-5 * max(1, abs(lhs)))
     }
 
-    @Test func concatCentreCropsLargerInputs() {
+    @Test func concatCenterCropsLargerInputs() {
         let a = Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
         let b = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
         let y = concatChannels([a, b])

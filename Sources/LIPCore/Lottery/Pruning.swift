@@ -12,9 +12,9 @@ public enum PruningMethod: String, Codable, CaseIterable, Sendable {
     case randomLayerwise = "random-layerwise"
     /// Magnitude pruning of the trained dense network, straight to each sparsity.
     case oneshot
-    /// Pruning at initialisation by |g ⊙ w| (Lee et al. 2019).
+    /// Pruning at initialization by |g ⊙ w| (Lee et al. 2019).
     case snip
-    /// Pruning at initialisation by -w ⊙ Hg, keeping gradient flow (Wang et al. 2020).
+    /// Pruning at initialization by -w ⊙ Hg, keeping gradient flow (Wang et al. 2020).
     case grasp
     /// Data-free iterative synaptic flow pruning (Tanaka et al. 2020).
     case synflow
@@ -94,14 +94,14 @@ public enum Pruner {
 
     /// One IMP step: prune `round(fraction * remaining)` of the remaining weights with the
     /// smallest magnitude in `weights` (the trained network's).
-    public static func magnitudeStep(_ mask: PruningMask, weights: [[Float]], fraction: Double = 0.2) -> PruningMask {
+    public static func magnitudeStep(_ mask: PruningMask, weights: [[Float]], fraction: Double = IMP.pruneFraction) -> PruningMask {
         let count = Int((fraction * Double(mask.kept)).rounded(.toNearestOrEven))
         return pruneLowest(mask, scores: weights.map { $0.map(abs) }, count: count)
     }
 
     /// One random step: prune `round(fraction * remaining)` remaining weights uniformly at
     /// random over all layers (once; not the released code's double registration).
-    public static func randomStep(_ mask: PruningMask, fraction: Double = 0.2, random: inout RandomSource) -> PruningMask {
+    public static func randomStep(_ mask: PruningMask, fraction: Double = IMP.pruneFraction, random: inout RandomSource) -> PruningMask {
         let count = Int((fraction * Double(mask.kept)).rounded(.toNearestOrEven))
         let scores = mask.layers.map { $0.values.map { _ in random.nextUniform() } }
         return pruneLowest(mask, scores: scores, count: count)

@@ -101,11 +101,3 @@ public enum MaskError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// The number of weights left after `rounds` rounds that each prune `round(fraction *
-/// remaining)` (PyTorch's `_compute_nparams_toprune` rounds half to even, like Python).
-public func remainingAfterRounds(_ total: Int, rounds: Int, fraction: Double = 0.2) -> Int {
-    var remaining = total
-    for _ in 0..<rounds { remaining -= Int((fraction * Double(remaining)).rounded(.toNearestOrEven)) }
-    return remaining
-}

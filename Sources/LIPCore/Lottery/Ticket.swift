@@ -13,7 +13,7 @@ public struct TicketSearchConfiguration: Codable, Equatable, Sendable {
     public var rounds: Int
     public var iterations: Int
     public var pruneFraction: Double
-    /// 0 rewinds to the initialisation θ0; r > 0 to the weights after r steps of the
+    /// 0 rewinds to the initialization θ0; r > 0 to the weights after r steps of the
     /// first (dense) round ("late rewinding").
     public var rewindIteration: Int
     public var seed: UInt64
@@ -22,7 +22,7 @@ public struct TicketSearchConfiguration: Codable, Equatable, Sendable {
     public var referenceTicket: String?
 
     public init(method: PruningMethod, task: RestorationTask, images: [String], degradation: String, rounds: Int,
-                iterations: Int, pruneFraction: Double = 0.2, rewindIteration: Int = 0, seed: UInt64,
+                iterations: Int, pruneFraction: Double = IMP.pruneFraction, rewindIteration: Int = 0, seed: UInt64,
                 learningRate: Float = 0.01, referenceTicket: String? = nil) {
         self.method = method
         self.task = task
@@ -188,9 +188,7 @@ public struct TicketFolder {
     /// Mask `round` for DIP's hourglass with `outputChannels` outputs (the network every
     /// ticket of this project is a mask of), read against its layer names and shapes.
     public func mask(round: Int, outputChannels: Int) throws -> PruningMask {
-        var configuration = SkipConfiguration.dip
-        configuration.outputChannels = outputChannels
-        return try mask(round: round, for: makeSkipNetwork(configuration))
+        try mask(round: round, for: makeSkipNetwork(.dip(channels: outputChannels)))
     }
 
     func writeMask(_ mask: PruningMask, round: Int, configuration: TicketSearchConfiguration, commit: String,

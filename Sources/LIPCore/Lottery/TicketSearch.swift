@@ -47,9 +47,7 @@ public struct TicketSearch {
     }
 
     func makeNetwork() -> Sequential {
-        var configuration = SkipConfiguration.dip
-        configuration.outputChannels = problems[0].clean.channels
-        return makeSkipNetwork(configuration)
+        makeSkipNetwork(.dip(channels: problems[0].clean.channels))
     }
 
     /// The mask-finding loss on a network output: the sum over images of each problem's
@@ -179,61 +177,71 @@ public struct TicketSearch {
         progress?("\(why): recomputing from round \(keepRecords)")
     }
 
-    /// IMP: train with mask k, prune 20 % of the remaining weights by magnitude, rewind,
-    /// repeat. Round k's record holds mask k's training.
+    /// IMP (`iterativeMagnitudePruning`) around the ticket folder: resumes after the last
+    /// recorded round, writes mask k+1 and round k's record when round k finishes, and
+    /// records the last mask, which is written but never trained (as the LIP loop).
     func searchIterative(network: Sequential, manifest: inout TicketManifest) throws {
         let first = manifest.rounds.count
         guard first < configuration.rounds + 1 else { return }
-        for round in first...configuration.rounds {
-            let start = Date()
-            let mask = try folder.mask(round: round, for: network)
-            if round == configuration.rounds {
-                // The last mask is only written, never trained here (as the LIP loop).
-                manifest.rounds.append(TicketRound(round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
-                                                   seconds: 0))
+        var roundStart = Date()
+        let last = try iterativeMagnitudePruning(
+            startingWith: try folder.mask(round: first, for: network), rounds: first..<configuration.rounds,
+            fraction: configuration.pruneFraction,
+            train: { round, mask in
+                roundStart = Date()
+                let result = try trainRound(round, mask: mask, network: network, manifest: &manifest)
+                return (Pruner.weights(of: network), result)
+            },
+            finished: { round, mask, next, result in
+                try folder.writeMask(next, round: round + 1, configuration: configuration, commit: manifest.gitCommit,
+                                     recordingIn: &manifest)
+                manifest.rounds.append(TicketRound(
+                    round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
+                    searchBestPSNR: result.bestEMAPSNR.psnrEMA, searchFinalPSNR: result.final.psnrEMA,
+                    searchBestScore: result.history.max { $0.scoreEMA < $1.scoreEMA }!.scoreEMA,
+                    seconds: Date().timeIntervalSince(roundStart)))
                 try folder.write(manifest)
-                break
-            }
-            let startWeights = round == 0 ? try folder.initialWeights() : try folder.rewindWeights()
-            try network.loadStateDict(startWeights, source: "rewind weights")
-            try mask.apply(to: network)
-            var roundSettings = settings
-            roundSettings.iterations = configuration.iterations
-            roundSettings.learningRate = configuration.learningRate
-            roundSettings.seed = roundSeed(round)
-            let input = makeNetworkInput(depth: 32, height: problems[0].clean.height, width: problems[0].clean.width,
-                                         seed: roundSettings.seed)
-            var rewind: [SafeTensors.Entry]? = nil
-            let rewindAt = configuration.rewindIteration
-            if round == 0 && rewindAt > 0, let rewindProblem {
-                rewind = try rewindWeights(on: rewindProblem, from: startWeights, steps: rewindAt, seed: roundSettings.seed)
-            }
-            let result = try fitDeepImagePrior(
-                network: network, input: input, settings: roundSettings, loss: loss,
-                observedPSNR: { problems[0].observedPSNR($0) }, clean: problems[0].clean.pixels,
-                lumaPSNR: problems[0].task == .sr ? { problems[0].psnrY(of: $0) } : nil,
-                progress: { record in
-                    if round == 0 && rewindAt > 0 && rewindProblem == nil && record.iteration + 1 == rewindAt {
-                        rewind = network.stateDict()
-                    }
-                })
-            if round == 0 && rewindAt > 0 {
-                guard let rewind else { fatalError("rewind iteration \(rewindAt) was checked to be below the steps") }
-                try folder.write(SafeTensors(entries: rewind, metadata: ["format": "lip-theta-rewind/1", "iteration": String(rewindAt)]),
-                                 name: folder.rewindWeightsURL.lastPathComponent, recordingIn: &manifest)
-            }
-            let next = Pruner.magnitudeStep(mask, weights: Pruner.weights(of: network), fraction: configuration.pruneFraction)
-            try folder.writeMask(next, round: round + 1, configuration: configuration, commit: manifest.gitCommit,
-                                 recordingIn: &manifest)
-            manifest.rounds.append(TicketRound(
-                round: round, sparsity: mask.sparsity, remainingWeights: mask.kept,
-                searchBestPSNR: result.bestEMAPSNR.psnrEMA, searchFinalPSNR: result.final.psnrEMA,
-                searchBestScore: result.history.max { $0.scoreEMA < $1.scoreEMA }!.scoreEMA,
-                seconds: Date().timeIntervalSince(start)))
-            try folder.write(manifest)
-            progress?(String(format: "round %d: sparsity %.2f %%, best PSNR %.2f dB, %.0f s", round, 100 * mask.sparsity,
-                             result.bestEMAPSNR.psnrEMA, Date().timeIntervalSince(start)))
+                progress?(String(format: "round %d: sparsity %.2f %%, best PSNR %.2f dB, %.0f s", round, 100 * mask.sparsity,
+                                 result.bestEMAPSNR.psnrEMA, Date().timeIntervalSince(roundStart)))
+            })
+        manifest.rounds.append(TicketRound(round: configuration.rounds, sparsity: last.sparsity, remainingWeights: last.kept,
+                                           seconds: 0))
+        try folder.write(manifest)
+    }
+
+    /// One IMP round: rewinds (θ0 in round 0, θ_R after), applies the mask and trains on
+    /// the mask-finding loss with the round's own z and jitter. Round 0 of late rewinding
+    /// also captures θ_R and writes it to the folder.
+    func trainRound(_ round: Int, mask: PruningMask, network: Sequential, manifest: inout TicketManifest) throws -> FitResult {
+        let startWeights = round == 0 ? try folder.initialWeights() : try folder.rewindWeights()
+        try network.loadStateDict(startWeights, source: "rewind weights")
+        try mask.apply(to: network)
+        var roundSettings = settings
+        roundSettings.iterations = configuration.iterations
+        roundSettings.learningRate = configuration.learningRate
+        roundSettings.seed = roundSeed(round)
+        let input = makeNetworkInput(depth: SkipConfiguration.dip.inputChannels, height: problems[0].clean.height, width: problems[0].clean.width,
+                                     seed: roundSettings.seed)
+        var rewind: [SafeTensors.Entry]? = nil
+        let rewindAt = configuration.rewindIteration
+        if round == 0 && rewindAt > 0, let rewindProblem {
+            rewind = try rewindWeights(on: rewindProblem, from: startWeights, steps: rewindAt, seed: roundSettings.seed)
         }
+        let result = try fitDeepImagePrior(
+            network: network, input: input, settings: roundSettings, loss: loss,
+            observedPSNR: { problems[0].observedPSNR($0) }, clean: problems[0].clean.pixels,
+            lumaPSNR: problems[0].task == .sr ? { problems[0].psnrY(of: $0) } : nil,
+            progress: { record in
+                if round == 0 && rewindAt > 0 && rewindProblem == nil && record.iteration + 1 == rewindAt {
+                    rewind = network.stateDict()
+                }
+            })
+        if round == 0 && rewindAt > 0 {
+            guard let rewind else { fatalError("rewind iteration \(rewindAt) was checked to be below the steps") }
+            try folder.write(SafeTensors(entries: rewind, metadata: ["format": "lip-theta-rewind/1", "iteration": String(rewindAt)]),
+                             name: folder.rewindWeightsURL.lastPathComponent, recordingIn: &manifest)
+        }
+        return result
     }
 
     /// θ_R for late rewinding: the dense network trained from θ0 for `steps` steps on
@@ -246,7 +254,7 @@ public struct TicketSearch {
         settings.iterations = steps
         settings.learningRate = configuration.learningRate
         settings.seed = seed
-        let input = makeNetworkInput(depth: 32, height: problem.clean.height, width: problem.clean.width, seed: seed)
+        let input = makeNetworkInput(depth: SkipConfiguration.dip.inputChannels, height: problem.clean.height, width: problem.clean.width, seed: seed)
         _ = try fitDeepImagePrior(network: network, input: input, settings: settings, loss: { problem.loss($0) },
                                   observedPSNR: { problem.observedPSNR($0) }, clean: problem.clean.pixels)
         return network.stateDict()
@@ -256,7 +264,7 @@ public struct TicketSearch {
     /// directly at IMP's sparsity for that round.
     func searchDirect(network: Sequential, manifest: inout TicketManifest) throws {
         let dense = PruningMask.dense(for: network)
-        let input = makeNetworkInput(depth: 32, height: problems[0].clean.height, width: problems[0].clean.width,
+        let input = makeNetworkInput(depth: SkipConfiguration.dip.inputChannels, height: problems[0].clean.height, width: problems[0].clean.width,
                                      seed: roundSeed(0))
         var scores: [[Float]]? = nil
         if manifest.rounds.isEmpty {
@@ -279,7 +287,7 @@ public struct TicketSearch {
         }
         for round in first...configuration.rounds {
             let start = Date()
-            let keep = remainingAfterRounds(dense.count, rounds: round, fraction: configuration.pruneFraction)
+            let keep = IMP.remaining(dense.count, afterRounds: round, fraction: configuration.pruneFraction)
             var random = RandomSource(seed: configuration.seed).derived("mask-round-\(round)")
             let mask: PruningMask
             switch configuration.method {
@@ -294,7 +302,7 @@ public struct TicketSearch {
                 try network.loadStateDict(try folder.initialWeights(), source: "theta0")
                 // An all-ones input of the image's size, as Synaptic-Flow scores with one of the data's.
                 let image = problems[0].clean
-                mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, 32, image.height, image.width], keep: keep,
+                mask = try Pruner.synflowMask(network: network, template: dense, inputShape: [1, SkipConfiguration.dip.inputChannels, image.height, image.width], keep: keep,
                                               iterations: synflowIterations)
             case .imp:
                 fatalError("IMP is iterative")

@@ -7,7 +7,7 @@ import TensorKit
 public struct LanczosDownsampler: Sendable {
     public let factor: Int
     public let support: Int
-    /// The normalised separable 1-D taps (length 4f for Lanczos-2 with phase 0.5).
+    /// The normalized separable 1-D taps (length 4f for Lanczos-2 with phase 0.5).
     public let taps: [Double]
 
     public init(factor: Int, support: Int = 2) {

@@ -9,27 +9,49 @@ public enum RestorationTask: String, Codable, CaseIterable, Sendable {
     case sr
 }
 
+/// What made the observation from the clean image: the forward operator of a task.
+public enum Degradation: Sendable {
+    /// Additive Gaussian noise of std sigma/255 (denoising).
+    case noise(sigma: Float)
+    /// Missing pixels: 1 where a pixel is known, 0 in the holes, per channel (inpainting).
+    case missingPixels(mask: Image)
+    /// Downsampling by an even factor (super-resolution).
+    case downsampling(factor: Int)
+
+    public var task: RestorationTask {
+        switch self {
+        case .noise: .denoise
+        case .missingPixels: .inpaint
+        case .downsampling: .sr
+        }
+    }
+}
+
 /// A degraded observation of a clean image, the forward operator that produced it, and
 /// the data term a prior is fitted with.
 public struct RestorationProblem {
-    public var task: RestorationTask
     public var clean: Image
     /// What the prior is fitted to: the noisy image, the masked image, or the LR image.
     public var observation: Image
-    /// Inpainting: 1 where the pixel is known, 0 in the holes (per channel).
-    public var mask: Image?
-    public var sigma: Float?
-    public var factor: Int?
+    public var degradation: Degradation
     /// A short description of the degradation ("σ 25", "text mask, 95.7 % known", "x4").
-    public var degradation: String
+    public var degradationLabel: String
+
+    public var task: RestorationTask { degradation.task }
+    /// The noise level of a denoising problem.
+    public var sigma: Float? { if case .noise(let sigma) = degradation { sigma } else { nil } }
+    /// The known-pixel mask of an inpainting problem.
+    public var mask: Image? { if case .missingPixels(let mask) = degradation { mask } else { nil } }
+    /// The downsampling factor of a super-resolution problem.
+    public var factor: Int? { if case .downsampling(let factor) = degradation { factor } else { nil } }
 
     // MARK: Construction
 
     /// Additive Gaussian noise of std sigma/255, clipped to [0, 1].
     public static func denoising(_ clean: Image, sigma: Float, seed: UInt64) -> RestorationProblem {
         let name = sigma.isFinite && sigma == sigma.rounded() ? "\(Int(sigma))" : String(format: "%g", Double(sigma))
-        return RestorationProblem(task: .denoise, clean: clean, observation: addGaussianNoise(to: clean, sigma: sigma, seed: seed),
-                                  mask: nil, sigma: sigma, factor: nil, degradation: "σ \(name)")
+        return RestorationProblem(clean: clean, observation: addGaussianNoise(to: clean, sigma: sigma, seed: seed),
+                                  degradation: .noise(sigma: sigma), degradationLabel: "σ \(name)")
     }
 
     /// Inpainting with a mask image (white = known). A gray mask applies to every channel.
@@ -48,11 +70,11 @@ public struct RestorationProblem {
         let m = Image(channels: clean.channels, height: clean.height, width: clean.width, pixels: binary)
         let known = Double(binary.reduce(0, +)) / Double(binary.count)
         guard known > 0 else { throw ProblemError.emptyMask(mask: maskName) }
-        return RestorationProblem(task: .inpaint, clean: clean,
+        return RestorationProblem(clean: clean,
                                   observation: Image(channels: clean.channels, height: clean.height, width: clean.width,
                                                      pixels: zip(clean.pixels, binary).map(*)),
-                                  mask: m, sigma: nil, factor: nil,
-                                  degradation: String(format: "%@, %.1f %% known", maskName, 100 * known))
+                                  degradation: .missingPixels(mask: m),
+                                  degradationLabel: String(format: "%@, %.1f %% known", maskName, 100 * known))
     }
 
     /// Inpainting with a Bernoulli mask keeping each sample with probability `keep`,
@@ -63,7 +85,7 @@ public struct RestorationProblem {
         let pixels = (0..<clean.pixels.count).map { _ in Double(random.nextUniform()) < keep ? Float(1) : 0 }
         var problem = try inpainting(clean, mask: Image(channels: clean.channels, height: clean.height, width: clean.width,
                                                         pixels: pixels))
-        problem.degradation = String(format: "random mask, %.0f %% kept", 100 * keep)
+        problem.degradationLabel = String(format: "random mask, %.0f %% kept", 100 * keep)
         return problem
     }
 
@@ -81,8 +103,8 @@ public struct RestorationProblem {
             throw ProblemError.factor(factor: factor, size: "\(clean.width)x\(clean.height)")
         }
         let low = clean.pillowLanczosResized(width: clean.width / factor, height: clean.height / factor)
-        return RestorationProblem(task: .sr, clean: clean, observation: low, mask: nil, sigma: nil,
-                                  factor: factor, degradation: "x\(factor)")
+        return RestorationProblem(clean: clean, observation: low, degradation: .downsampling(factor: factor),
+                                  degradationLabel: "x\(factor)")
     }
 
     /// The objective IMP finds masks with, as the LIP code does: the clean image for
@@ -91,7 +113,7 @@ public struct RestorationProblem {
         guard task == .denoise else { return self }
         var problem = self
         problem.observation = clean
-        problem.degradation = "clean target (mask finding)"
+        problem.degradationLabel = "clean target (mask finding)"
         return problem
     }
 
@@ -101,20 +123,20 @@ public struct RestorationProblem {
     /// MSE(down(out), y_LR).
     public func loss(_ output: Tensor) -> Tensor {
         let target = observation.tensor
-        switch task {
-        case .denoise: return meanSquaredError(output, target)
-        case .inpaint: return meanSquaredError(output, target, mask: mask!.tensor)
-        case .sr: return meanSquaredError(LanczosDownsampler(factor: factor!)(output), target)
+        switch degradation {
+        case .noise: return meanSquaredError(output, target)
+        case .missingPixels(let mask): return meanSquaredError(output, target, mask: mask.tensor)
+        case .downsampling(let factor): return meanSquaredError(LanczosDownsampler(factor: factor)(output), target)
         }
     }
 
     /// PSNR of an output against the observation (what backtracking watches).
     public func observedPSNR(_ output: Tensor) -> Double {
-        switch task {
-        case .denoise: return psnr(output.data, observation.pixels)
-        case .inpaint: return psnr(zip(output.data, mask!.pixels).map(*), observation.pixels)
-        case .sr:
-            let low = GradientMode.withoutGradients { LanczosDownsampler(factor: factor!)(output) }
+        switch degradation {
+        case .noise: return psnr(output.data, observation.pixels)
+        case .missingPixels(let mask): return psnr(zip(output.data, mask.pixels).map(*), observation.pixels)
+        case .downsampling(let factor):
+            let low = GradientMode.withoutGradients { LanczosDownsampler(factor: factor)(output) }
             return psnr(low.data, observation.pixels)
         }
     }
@@ -122,10 +144,10 @@ public struct RestorationProblem {
     /// PSNR of the observation itself against the clean image (the degraded baseline;
     /// for SR, the LR image upsampled by nearest neighbour).
     public var observationPSNR: Double {
-        switch task {
-        case .denoise, .inpaint: return psnr(observation.pixels, clean.pixels)
-        case .sr:
-            let up = GradientMode.withoutGradients { upsample(observation.tensor, factor: factor!, mode: .nearest) }
+        switch degradation {
+        case .noise, .missingPixels: return psnr(observation.pixels, clean.pixels)
+        case .downsampling(let factor):
+            let up = GradientMode.withoutGradients { upsample(observation.tensor, factor: factor, mode: .nearest) }
             return psnr(up.data, clean.pixels)
         }
     }
@@ -140,12 +162,12 @@ public struct RestorationProblem {
     /// denoising; σ_reg 0.03 for inpainting and SR, 2000 steps for SR, no backtracking there.
     public var defaultSettings: FitSettings {
         var settings = FitSettings()
-        switch task {
-        case .denoise:
-            settings.inputNoiseStd = (sigma ?? 25) >= 50 ? 1.0 / 20.0 : 1.0 / 30.0
-        case .inpaint:
+        switch degradation {
+        case .noise(let sigma):
+            settings.inputNoiseStd = FitSettings.inputNoiseStd(forSigma: sigma)
+        case .missingPixels:
             settings.inputNoiseStd = 0.03
-        case .sr:
+        case .downsampling:
             settings.inputNoiseStd = 0.03
             settings.iterations = 2000
             settings.backtracking = false

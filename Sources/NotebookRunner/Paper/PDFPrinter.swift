@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 extension PaperBuilder {
     /// Writes `index.pdf` beside the page with headless Chromium, when one is installed.

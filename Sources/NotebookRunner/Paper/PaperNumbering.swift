@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import NotebookRuntime
 
 /// The numbers of the paper's figures and tables, in order of appearance ("Figure 3",

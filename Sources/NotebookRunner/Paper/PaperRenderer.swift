@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Ink
 import NotebookRuntime
 import Plotting

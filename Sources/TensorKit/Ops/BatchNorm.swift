@@ -23,11 +23,11 @@ public final class RunningStatistics {
     }
 }
 
-/// Batch normalisation in training mode over an NCHW tensor: per channel, the mean and
+/// Batch normalization in training mode over an NCHW tensor: per channel, the mean and
 /// biased variance over N, H, W; y = weight * (x - mean) / sqrt(var + eps) + bias.
 ///
 /// With `leakySlope`, a LeakyReLU follows in the same pass (DIP's `bn()` then `act()`):
-/// the normalised tensor is never stored, and the backward pass recomputes it from the
+/// the normalized tensor is never stored, and the backward pass recomputes it from the
 /// input. Forward values and every gradient equal those of `leakyReLU(batchNorm(x))` bit
 /// for bit: the same expressions in the same summation order.
 public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5,
@@ -54,7 +54,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
                             // Sums of (x - K) and (x - K)^2 with K the channel's first value.
                             // Shifting by a sample keeps var = E[(x-K)^2] - E[x-K]^2 free of
                             // cancellation on planes whose mean is large against their spread,
-                            // as a pass over centred values would, in one pass instead of two.
+                            // as a pass over centerd values would, in one pass instead of two.
                             let shift = x[c * plane]
                             var total = 0.0, squares = 0.0
                             for n in 0..<batch {
@@ -87,7 +87,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor, epsilon: Fl
     return makeResult(shape: input.shape, data: output, inputs: [input, weight, bias]) { result in
         let dy = result.gradient!
         // Per channel: sums of dz and of dz * xhat give d(bias), d(weight) and dx, where
-        // dz is the gradient at the normalised output (dy itself without an activation).
+        // dz is the gradient at the normalized output (dy itself without an activation).
         // The input gradient of a channel follows its sums at once, while the channel's
         // planes of x and dy are still in cache: one pass over memory instead of two.
         var sumGradient = [Double](repeating: 0, count: channels)

@@ -1,5 +1,5 @@
 /// Concatenates NCHW tensors along channels. Inputs whose spatial sizes differ are first
-/// centre-cropped to the smallest height and width (offset (size - min) / 2), as DIP's
+/// center-cropped to the smallest height and width (offset (size - min) / 2), as DIP's
 /// `Concat` module does; this is what lets sizes that are not multiples of 2^scales work.
 public func concatChannels(_ inputs: [Tensor]) -> Tensor {
     require(!inputs.isEmpty && inputs.allSatisfy { $0.rank == 4 }, "concat expects NCHW tensors")

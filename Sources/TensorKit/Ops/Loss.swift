@@ -60,14 +60,14 @@ public func softmaxCrossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
     for n in 0..<batch {
         let row = logits.data[(n * classes)..<((n + 1) * classes)]
         let largest = row.max()!
-        var normaliser = 0.0
+        var normalizer = 0.0
         for (c, x) in row.enumerated() {
             let e = exp(Double(x - largest))
             probabilities[n * classes + c] = Float(e)
-            normaliser += e
+            normalizer += e
         }
-        for c in 0..<classes { probabilities[n * classes + c] = Float(Double(probabilities[n * classes + c]) / normaliser) }
-        total += log(normaliser) + Double(largest) - Double(row[row.startIndex + labels[n]])
+        for c in 0..<classes { probabilities[n * classes + c] = Float(Double(probabilities[n * classes + c]) / normalizer) }
+        total += log(normalizer) + Double(largest) - Double(row[row.startIndex + labels[n]])
     }
     return makeResult(shape: [], data: [Float(total / Double(batch))], inputs: [logits]) { result in
         let scale = result.gradient![0] / Float(batch)

@@ -66,11 +66,11 @@ func interpolateByTwo(_ row: UnsafePointer<Float>, width: Int, axis: BilinearAxi
     var k = 1
     while k &+ 9 <= width {
         let left = UnsafeRawPointer(row + (k &- 1)).loadUnaligned(as: SIMD8<Float>.self)
-        let centre = UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
+        let center = UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
         let right = UnsafeRawPointer(row + (k &+ 1)).loadUnaligned(as: SIMD8<Float>.self)
         var pair = SIMD16<Float>()
-        pair.evenHalf = quarter * left + threeQuarters * centre
-        pair.oddHalf = threeQuarters * centre + quarter * right
+        pair.evenHalf = quarter * left + threeQuarters * center
+        pair.oddHalf = threeQuarters * center + quarter * right
         UnsafeMutableRawPointer(out + 2 &* k).storeBytes(of: pair, as: SIMD16<Float>.self)
         k &+= 8
     }

@@ -1,10 +1,13 @@
-import Networks
 import TensorKit
 
 /// Why a state dict does not fit a network.
 public struct StateDictMismatch: Error, CustomStringConvertible {
     public var source: String
     public var problems: [String]
+    public init(source: String, problems: [String]) {
+        self.source = source
+        self.problems = problems
+    }
     public var description: String {
         "\(source) does not fit this network:\n  " + problems.prefix(12).joined(separator: "\n  ")
             + (problems.count > 12 ? "\n  … and \(problems.count - 12) more" : "")

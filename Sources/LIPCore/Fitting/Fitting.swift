@@ -9,6 +9,8 @@ public struct FitSettings: Codable, Equatable, Sendable {
     public var learningRate: Float = 0.01
     /// Std of the fresh N(0, std^2) jitter added to the input z every step ("reg_noise_std").
     public var inputNoiseStd: Float = 1.0 / 30.0
+    /// DIP's σ_reg for a noise level (its denoising notebook: 1/30 for σ 25, 1/20 for σ 50).
+    public static func inputNoiseStd(forSigma sigma: Float) -> Float { sigma >= 50 ? 1.0 / 20.0 : 1.0 / 30.0 }
     /// Weight of the exponential moving average of outputs ("exp_weight").
     public var emaWeight: Float = 0.99
     /// DIP's backtracking: restore the last good weights when the PSNR against the

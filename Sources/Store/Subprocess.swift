@@ -59,3 +59,12 @@ public enum Subprocess {
         run(tool, arguments).flatMap { $0.succeeded ? $0.output : nil }
     }
 }
+
+/// Text appended from another thread.
+public final class LockedText: @unchecked Sendable {
+    private var text = ""
+    private let lock = NSLock()
+    public init() {}
+    public func append(_ more: String) { lock.lock(); text += more; lock.unlock() }
+    public var value: String { lock.lock(); defer { lock.unlock() }; return text }
+}

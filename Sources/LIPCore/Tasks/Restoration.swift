@@ -17,7 +17,7 @@ public enum Prior: Codable, Equatable, Sendable {
         }
     }
 
-    /// The network for an image with `channels` channels, initialised from `seed`.
+    /// The network for an image with `channels` channels, initialized from `seed`.
     public func makeNetwork(channels: Int, seed: UInt64) -> Sequential {
         var weightSeeds = RandomSource(seed: seed).derived("weights")
         switch self {
@@ -130,7 +130,7 @@ public struct RestorationOutcome {
 
 /// Fits `prior` to `problem.observation` with the task's data term and returns the
 /// restored image with its metrics. With `initialWeights` (a state dict, e.g. a ticket's
-/// θ0) the network starts from them instead of a fresh initialisation; with `mask` it is
+/// θ0) the network starts from them instead of a fresh initialization; with `mask` it is
 /// pruned (a lottery image prior). `snapshotSteps` keeps the output after those steps
 /// (1-based) in `report.snapshots`.
 public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), settings: FitSettings? = nil,
@@ -154,7 +154,7 @@ public func restore(_ problem: RestorationProblem, prior: Prior = .dip(.dip), se
     let total = convolutions.reduce(0) { $0 + $1.layer.weight.count }
     let pruned = convolutions.reduce(0) { $0 + ($1.layer.mask?.filter { $0 == 0 }.count ?? 0) }
     var report = RestorationReport(
-        task: problem.task, degradation: problem.degradation, prior: prior.name, clean: clean,
+        task: problem.task, degradation: problem.degradationLabel, prior: prior.name, clean: clean,
         observation: problem.observation, restored: restored, output: Image(result.output), bestRestored: best,
         bestOutput: Image(result.bestOutput), detectedStep: result.detectedStep,
         history: result.history, observationPSNR: problem.observationPSNR, parameters: network.parameterCount - pruned,

@@ -1,5 +1,4 @@
 import Foundation
-import Networks
 import TensorKit
 
 extension Layer {

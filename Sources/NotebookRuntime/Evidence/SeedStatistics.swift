@@ -1,7 +1,6 @@
 import Foundation
-import TensorKit
 
-/// Mean and spread of a metric over seeds (the paper averages three initialisations).
+/// Mean and spread of a metric over seeds (the paper averages three initializations).
 public struct SeedStatistics: Codable, Equatable, Sendable {
     public var mean: Double
     /// Sample standard deviation (n - 1), 0 for a single value.
@@ -9,7 +8,7 @@ public struct SeedStatistics: Codable, Equatable, Sendable {
     public var count: Int
 
     public init(_ values: [Double]) {
-        require(!values.isEmpty, "statistics of no values")
+        precondition(!values.isEmpty, "statistics of no values")
         count = values.count
         mean = values.reduce(0, +) / Double(values.count)
         let m = mean
