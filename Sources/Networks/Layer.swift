@@ -44,11 +44,27 @@ extension Layer {
     public var batchNorms: [(path: String, layer: BatchNorm2d)] {
         namedModules().compactMap { m in (m.layer as? BatchNorm2d).map { (m.path, $0) } }
     }
+
+    /// Gives every convolution and `Sequential` of this tree `plan`, so that the whole
+    /// network follows one policy (e.g. a benchmark sweeping the sparse thresholds).
+    public func setPlan(_ plan: ConvolutionPlan) {
+        for (_, module) in namedModules() {
+            if let conv = module as? Conv2d {
+                conv.plan = plan
+            } else if let sequential = module as? Sequential {
+                sequential.plan = plan
+            }
+        }
+    }
 }
 
 /// Applies children in order (`nn.Sequential`).
 public final class Sequential: Layer {
     public private(set) var children: [(name: String, layer: any Layer)]
+
+    /// Whether a batch norm + LeakyReLU pair runs fused (`fusesBatchNormAndLeakyReLU`);
+    /// `ConvolutionPlan.standard` unless set, e.g. by `Layer.setPlan(_:)`.
+    public var plan: ConvolutionPlan = .standard
 
     public init(_ children: [(name: String, layer: any Layer)] = []) { self.children = children }
 
@@ -64,8 +80,9 @@ public final class Sequential: Layer {
         var index = 0
         while index < children.count {
             let layer = children[index].layer
-            // DIP's bn() then act(): one fused operation (see `normalizedThenLeakyReLU`).
-            if let norm = layer as? BatchNorm2d, index + 1 < children.count,
+            // DIP's bn() then act(): one fused operation (see `normalizedThenLeakyReLU`) unless
+            // the plan says otherwise.
+            if plan.fusesBatchNormAndLeakyReLU, let norm = layer as? BatchNorm2d, index + 1 < children.count,
                let activation = children[index + 1].layer as? Activation, activation.kind == .leakyReLU,
                let y = norm.normalizedThenLeakyReLU(x, slope: Activation.leakySlope) {
                 x = y

@@ -14,50 +14,49 @@ public final class Conv2d: Layer {
     public var mask: [Float]? {
         didSet {
             pattern = nil
-            sparseKernelsForced = false
+            forcedSparseKernels = nil
             if let mask {
                 require(mask.count == weight.count, "mask of \(mask.count) values for a weight of \(weight.count)")
                 weight.data = zip(weight.data, mask).map(*)
-                let candidate = SparsityPattern(mask: mask, shape: weight.shape)
-                if candidate.density <= Conv2d.sparseDensityThreshold { pattern = candidate }
+                choosePattern()
             }
         }
+    }
+
+    /// How this layer chooses between its sparse and dense kernels (`ConvolutionPlan.standard`
+    /// unless set, e.g. for a whole network by `Layer.setPlan(_:)`). Setting it decides
+    /// again whether a masked layer keeps its pattern, unless `useSparseKernels(_:)` forced
+    /// the choice.
+    public var plan: ConvolutionPlan = .standard {
+        didSet { if mask != nil && forcedSparseKernels == nil { choosePattern() } }
+    }
+
+    /// Keeps the mask's pattern when the plan admits sparse kernels at its density.
+    private func choosePattern() {
+        guard let mask else { return }
+        let candidate = SparsityPattern(mask: mask, shape: weight.shape)
+        pattern = plan.admitsSparseKernels(density: candidate.density) ? candidate : nil
     }
 
     /// The kept entries when the layer may run sparse kernels, else nil. Whether a call
     /// does depends on the dense lowering it competes with (`sparsePattern(for:)`).
     public private(set) var pattern: SparsityPattern?
-    /// Set by `useSparseKernels(true)`: the pattern runs whatever the density. (Forcing them
-    /// off leaves no pattern.)
-    private var sparseKernelsForced = false
+    /// Set by `useSparseKernels(_:)`: true runs the pattern whatever the density, false
+    /// leaves no pattern; nil (a new mask) lets the plan decide.
+    private var forcedSparseKernels: Bool?
 
     /// Forces the sparse kernels on or off for this masked layer (the dense path with
     /// masked weights stays available as the reference).
     public func useSparseKernels(_ enabled: Bool) {
-        sparseKernelsForced = enabled
+        forcedSparseKernels = enabled
         pattern = enabled ? mask.map { SparsityPattern(mask: $0, shape: weight.shape) } : nil
     }
 
-    /// Layers at or below this density (kept fraction) run sparse kernels where the dense
-    /// path is a direct GEMM lowering. Measured with `lip bench --layers`: below about a
-    /// third kept, skipping the pruned multiply-adds beats dense GEMM. `LIP_SPARSE_DENSITY`
-    /// overrides it and the Winograd threshold (0 disables sparse kernels).
-    nonisolated(unsafe) public static var sparseDensityThreshold: Double = densityOverride ?? 0.35
-    /// The same where the dense path is Winograd (3x3, stride 1, outputs from 16x16), which
-    /// needs 2.25x fewer multiply-adds: forward + backward, the sparse kernels win below
-    /// about a quarter kept (`lip bench --layers`: at 128 and 256 the crossover of the two
-    /// 3x3 shapes lies between 20 % and 30 % kept, about 25 %).
-    nonisolated(unsafe) public static var sparseDensityThresholdAgainstWinograd: Double = densityOverride ?? 0.25
-    private static let densityOverride = ProcessInfo.processInfo.environment["LIP_SPARSE_DENSITY"].flatMap(Double.init)
-
-    /// The pattern to run with this input, or nil for the dense path.
+    /// The pattern to run with this input, or nil for the dense path (`ConvolutionPlan.usesSparseKernels`).
     public func sparsePattern(for input: Tensor) -> SparsityPattern? {
         guard let pattern else { return nil }
-        if sparseKernelsForced { return pattern }
-        let againstWinograd = ConvolutionLowering.automatic.usesWinograd(input: input.shape, weight: weight.shape,
-                                                                        stride: stride, padding: padding)
-        let threshold = againstWinograd ? Conv2d.sparseDensityThresholdAgainstWinograd : Conv2d.sparseDensityThreshold
-        return pattern.density <= threshold ? pattern : nil
+        return plan.usesSparseKernels(input: input.shape, weight: weight.shape, stride: stride, padding: padding,
+                                      density: pattern.density, forced: forcedSparseKernels == true) ? pattern : nil
     }
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,

@@ -42,7 +42,8 @@ struct Bench: ParsableCommand {
     func run() throws {
         if layers { timeLayers() }
         print("DIP training step (forward + MSE + backward + Adam), \(Threads.count) threads, BLAS core \(Threads.blasCore)")
-        print("sparse kernels at or below density \(Conv2d.sparseDensityThreshold) (\(Conv2d.sparseDensityThresholdAgainstWinograd) where the dense path is Winograd); masks: global magnitude pruning of θ0 in 20 % rounds")
+        let plan = ConvolutionPlan.standard
+        print("sparse kernels at or below density \(plan.sparseDensityThreshold) (\(plan.sparseDensityThresholdAgainstWinograd) where the dense path is Winograd); masks: global magnitude pruning of θ0 in 20 % rounds")
         print("size  sparsity   ms/step   GFLOP/s dense-eq.   GFLOP/s actual   peak RSS")
         for size in sizes {
             var denseFlops: Double? = nil

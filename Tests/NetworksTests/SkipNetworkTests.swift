@@ -136,10 +136,11 @@ struct SkipNetworkTests {
             default: layer(x)
             }
         }
-        func run(fused: Bool) -> [[Float]] {
+        func run(fused: Bool, plan: ConvolutionPlan = .standard) -> [[Float]] {
             let configuration = smallDIP(scales: 2, channels: 6, skip: 2, inputChannels: 4)
             let network = makeSkipNetwork(configuration)
             network.initializeParameters(seed: 31, batchNorm: .uniform)
+            network.setPlan(plan)
             var random = RandomSource(seed: 32)
             let input = Tensor(shape: [1, 4, 12, 12], data: random.uniform(count: 576))
             let probe = Tensor(shape: [1, 3, 12, 12], data: random.uniform(count: 432, low: -1, high: 1))
@@ -150,6 +151,9 @@ struct SkipNetworkTests {
         let fused = run(fused: true), separate = run(fused: false)
         #expect(fused.count == separate.count)
         for (a, b) in zip(fused, separate) { #expect(a == b) }
+        // A plan without the fusion makes `Sequential` itself run the modules one by one.
+        let unfused = run(fused: true, plan: ConvolutionPlan(fusesBatchNormAndLeakyReLU: false))
+        for (a, b) in zip(unfused, separate) { #expect(a == b) }
     }
 
     /// A 3x3 layer at 30 % density runs sparse against the direct GEMM lowering (small
@@ -173,6 +177,29 @@ struct SkipNetworkTests {
         #expect(conv.sparsePattern(for: large) != nil)
         conv.useSparseKernels(false)
         #expect(conv.sparsePattern(for: small) == nil)
+    }
+
+    /// A plan's thresholds decide for every layer it is set on, and setting a plan decides
+    /// again whether a masked layer keeps its pattern.
+    @Test func planThresholdsDecideTheSparseKernels() {
+        let network = Sequential([("0", Conv2d(inChannels: 10, outChannels: 10, kernelSize: 3, padding: 1)),
+                                  ("1", Sequential([("0", Conv2d(inChannels: 10, outChannels: 10, kernelSize: 1))]))])
+        let convolutions = network.convolutions.map(\.layer)
+        #expect(convolutions.count == 2)
+        for conv in convolutions {
+            conv.mask = (0..<conv.weight.count).map { $0 % 10 < 3 ? 1 : 0 }  // 30 % kept
+        }
+        let small = Tensor(zeros: [1, 10, 8, 8]), large = Tensor(zeros: [1, 10, 32, 32])
+        #expect(convolutions.allSatisfy { $0.sparsePattern(for: small) != nil })
+        network.setPlan(ConvolutionPlan(sparseDensityThreshold: 0.2, sparseDensityThresholdAgainstWinograd: 0.2))
+        #expect(convolutions.allSatisfy { $0.pattern == nil && $0.sparsePattern(for: small) == nil })
+        network.setPlan(ConvolutionPlan(sparseDensityThreshold: 0.3, sparseDensityThresholdAgainstWinograd: 0.3))
+        #expect(convolutions.allSatisfy { $0.sparsePattern(for: small) != nil && $0.sparsePattern(for: large) != nil })
+        network.setPlan(.standard)
+        #expect(convolutions[0].sparsePattern(for: large) == nil)  // against Winograd: 0.25
+        #expect(convolutions[1].sparsePattern(for: large) != nil)
+        #expect(ConvolutionPlan.standard.usesSparseKernels(input: [1, 10, 32, 32], weight: [10, 10, 3, 3], stride: 1,
+                                                            padding: 1, density: 0.3, forced: true))
     }
 
     @Test func trainingIsDeterministic() {

@@ -1,44 +1,6 @@
 import Testing
 import TensorKit
 
-/// The padded input's source pixel, written independently of the library: -1 for zero.
-func referenceSource(_ i: Int, size: Int, mode: PaddingMode) -> Int {
-    if i >= 0 && i < size { return i }
-    if mode == .zero { return -1 }
-    if mode == .replicate { return min(max(i, 0), size - 1) }
-    return i < 0 ? -i : 2 * (size - 1) - i
-}
-
-/// A direct (six nested loops) convolution to compare the GEMM lowerings against.
-func referenceConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: Int, padding: Int,
-                          mode: PaddingMode) -> [Float] {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let (o, k) = (w.shape[0], w.shape[2])
-    let outH = (h + 2 * padding - k) / stride + 1, outW = (wd + 2 * padding - k) / stride + 1
-    var y = [Float](repeating: 0, count: n * o * outH * outW)
-    for b0 in 0..<n {
-        for oc in 0..<o {
-            for r in 0..<outH {
-                for q in 0..<outW {
-                    var total = b?.data[oc] ?? 0
-                    for ic in 0..<c {
-                        for kh in 0..<k {
-                            for kw in 0..<k {
-                                let sr = referenceSource(r * stride + kh - padding, size: h, mode: mode)
-                                let sc = referenceSource(q * stride + kw - padding, size: wd, mode: mode)
-                                if sr < 0 || sc < 0 { continue }
-                                total += w.data[((oc * c + ic) * k + kh) * k + kw] * x.data[((b0 * c + ic) * h + sr) * wd + sc]
-                            }
-                        }
-                    }
-                    y[((b0 * o + oc) * outH + r) * outW + q] = total
-                }
-            }
-        }
-    }
-    return y
-}
-
 struct ConvolutionTests {
     static let cases: [(kernel: Int, stride: Int, padding: Int, mode: PaddingMode)] = [
         (1, 1, 0, .zero), (3, 1, 1, .reflection), (3, 1, 1, .zero), (3, 2, 1, .reflection),
@@ -53,7 +15,7 @@ struct ConvolutionTests {
         let w = randomTensor([4, 3, c.kernel, c.kernel], seed: 2, requiresGradient: false)
         let b = randomTensor([4], seed: 3, requiresGradient: false)
         let y = conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, paddingMode: c.mode)
-        let expected = referenceConvolution(x, w, b, stride: c.stride, padding: c.padding, mode: c.mode)
+        let expected = referenceConv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, paddingMode: c.mode).data
         #expect(y.data.count == expected.count)
         for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-4) }
     }
@@ -69,12 +31,27 @@ struct ConvolutionTests {
         }
     }
 
+    /// The library's reference convolution against sums worked out by hand: a 3x3 kernel
+    /// of ones over a 2x3 image (1...6) padded by 1 in each mode.
+    @Test(arguments: [(PaddingMode.zero, [Float]([12, 21, 16, 12, 21, 16])),
+                      (.replicate, [21, 27, 33, 30, 36, 42]), (.reflection, [33, 36, 39, 24, 27, 30])])
+    func referenceConvolutionMatchesHandComputedSums(mode: PaddingMode, expected: [Float]) {
+        let x = Tensor(shape: [1, 1, 2, 3], data: [1, 2, 3, 4, 5, 6])
+        let w = Tensor(filling: 1, shape: [1, 1, 3, 3])
+        let y = referenceConv2d(x, weight: w, padding: 1, paddingMode: mode)
+        #expect(y.shape == [1, 1, 2, 3])
+        #expect(y.data == expected)
+        let b = Tensor(shape: [1], data: [0.5])
+        #expect(referenceConv2d(x, weight: w, bias: b, stride: 2, padding: 1, paddingMode: mode).data
+                == [expected[0] + 0.5, expected[2] + 0.5])
+    }
+
     @Test func largeLayerUsesBlocksAndThreadsConsistently() {
         // Wide enough for several column blocks on each thread.
         let x = randomTensor([1, 8, 48, 40], seed: 7, requiresGradient: false)
         let w = randomTensor([6, 8, 3, 3], seed: 8, requiresGradient: false)
         let y = conv2d(x, weight: w, stride: 1, padding: 1, paddingMode: .reflection)
-        let expected = referenceConvolution(x, w, nil, stride: 1, padding: 1, mode: .reflection)
+        let expected = referenceConv2d(x, weight: w, stride: 1, padding: 1, paddingMode: .reflection).data
         for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-4) }
     }
 
@@ -86,7 +63,7 @@ struct ConvolutionTests {
         let w = randomTensor([4, 3, 3, 3], seed: 15)
         let b = randomTensor([4], seed: 16)
         let y = conv2d(x, weight: w, bias: b, stride: 2, padding: 1, paddingMode: .reflection)
-        let expected = referenceConvolution(x, w, b, stride: 2, padding: 1, mode: .reflection)
+        let expected = referenceConv2d(x, weight: w, bias: b, stride: 2, padding: 1, paddingMode: .reflection).data
         for (a, e) in zip(y.data, expected) { #expect(abs(a - e) < 1e-4) }
         checkGradients([x, w, b]) {
             conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, paddingMode: .reflection)
