@@ -19,7 +19,7 @@ public struct ConvolutionPlan: Sendable, Equatable {
     public var sparseDensityThresholdAgainstWinograd: Double
     /// Whether a batch norm in training mode directly followed by a LeakyReLU runs as one
     /// operation (same values and gradients, bit for bit; one pass less and no stored
-    /// normalised tensor), as `Sequential` applies DIP's `bn()` then `act()`.
+    /// normalized tensor), as `Sequential` applies DIP's `bn()` then `act()`.
     public var fusesBatchNormAndLeakyReLU: Bool
 
     /// A plan with the given thresholds (kept fractions from 0, which keeps every layer
