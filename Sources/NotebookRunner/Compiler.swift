@@ -54,7 +54,7 @@ public struct Toolchain {
 
     /// Hash of the library's sources: any change to them invalidates cached chunk results.
     /// The command-line tool and the runner are not part of it: editing them changes no result.
-    public func librarySourceHash() -> String { sourceHash(of: Self.libraryTargets) }
+    public func librarySourceHash() -> String { sourceHash(of: Self.libraryTargets, codeOnly: false) }
 
     /// Hash of what decides the numbers of a shared search or evaluation: the numerical
     /// targets' sources, Package.swift (compiler flags), the compiler and the BLAS core.
@@ -67,7 +67,7 @@ public struct Toolchain {
 
     /// Hash of the numerical targets' sources and Package.swift, without the compiler or
     /// the BLAS core: what a shared unit's identity (`numericsHash`) is built on.
-    public func numericsSourceHash() -> String { sourceHash(of: Self.numericalTargets) }
+    public func numericsSourceHash() -> String { sourceHash(of: Self.numericalTargets, codeOnly: true) }
 
     /// The generative prior's own numerical targets. They are not part of a unit's
     /// identity (no DIP search reads them), so a change there keeps every stored search.
@@ -76,9 +76,14 @@ public struct Toolchain {
     /// Hash of every numerical target, the generative prior's included: what a rendered
     /// page is checked against to say whether it is still what its notebook would produce
     /// here (`PageStatus`). Any notebook may call either prior, so pages check both.
-    public func pageNumericsSourceHash() -> String { sourceHash(of: Self.numericalTargets + Self.generativeTargets) }
+    public func pageNumericsSourceHash() -> String { sourceHash(of: Self.numericalTargets + Self.generativeTargets, codeOnly: true) }
 
-    func sourceHash(of targets: [String]) -> String {
+    /// Hash of the targets' sources and Package.swift. With `codeOnly` (the numerics
+    /// hashes) a file counts by its code alone, wherever it lives: blank lines and lines
+    /// that are only a comment are dropped, and the files' hashes are combined in sorted
+    /// order, not by path, so that a doc comment, a moved file or a renamed folder keeps
+    /// every stored search. Byte-exact otherwise (the chunk caches).
+    func sourceHash(of targets: [String], codeOnly: Bool) -> String {
         let sources = root.appendingPathComponent("Sources")
         var files: [String] = []
         for target in targets {
@@ -88,14 +93,30 @@ public struct Toolchain {
             }
         }
         var hasher = SHA256()
-        for path in files.sorted() {
-            hasher.update(path + "\u{0}")
-            if let data = FileManager.default.contents(atPath: sources.appendingPathComponent(path).path) { hasher.update(data) }
+        if codeOnly {
+            let fileHashes = files.compactMap { path in
+                FileManager.default.contents(atPath: sources.appendingPathComponent(path).path).map { Self.codeHash(of: $0) }
+            }
+            for hash in fileHashes.sorted() { hasher.update(hash + "\u{0}") }
+        } else {
+            for path in files.sorted() {
+                hasher.update(path + "\u{0}")
+                if let data = FileManager.default.contents(atPath: sources.appendingPathComponent(path).path) { hasher.update(data) }
+            }
         }
         if let package = FileManager.default.contents(atPath: root.appendingPathComponent("Package.swift").path) {
-            hasher.update(package)
+            hasher.update(codeOnly ? Self.codeHash(of: package) : String(decoding: package, as: UTF8.self))
         }
         return hasher.finalize()
+    }
+
+    /// SHA-256 of a source file's code lines: each line with its surrounding white space
+    /// trimmed, blank lines and lines that start with `//` left out.
+    static func codeHash(of data: Data) -> String {
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("//") }
+        return SHA256.hex(lines.joined(separator: "\n"))
     }
 
     var moduleMaps: [String] {

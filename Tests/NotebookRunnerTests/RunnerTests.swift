@@ -250,4 +250,29 @@ struct SourceHashTests {
         try write("Sources/TensorKit/Ops.swift", "let a = 2")
         #expect(toolchain.numericsHash(blasCore: "Zen") != numerics)
     }
+
+    /// Comments, blank lines, indentation and a file's folder are not numerics; its code is.
+    @Test func commentsAndMovesKeepTheNumericsHashCodeDoesNot() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lip-hash-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        func write(_ path: String, _ text: String) throws {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try write("Package.swift", "// package")
+        try write("Sources/TensorKit/Ops.swift", "func f() -> Int {\n    1\n}\n")
+        let toolchain = Toolchain(root: root, products: root.appendingPathComponent(".build/release"))
+        let numerics = toolchain.numericsHash(blasCore: "Zen"), library = toolchain.librarySourceHash()
+        try write("Sources/TensorKit/Ops.swift", "/// Returns one.\n///\n/// - Returns: 1.\nfunc f() -> Int {\n\n  1 // the answer\n}\n")
+        #expect(toolchain.numericsHash(blasCore: "Zen") != numerics, "a trailing comment is part of its code line")
+        try write("Sources/TensorKit/Ops.swift", "/// Returns one.\n///\n/// - Returns: 1.\nfunc f() -> Int {\n\n  1\n}\n")
+        #expect(toolchain.numericsHash(blasCore: "Zen") == numerics)
+        #expect(toolchain.librarySourceHash() != library)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("Sources/TensorKit/Ops.swift"))
+        try write("Sources/TensorKit/Ops/Moved.swift", "func f() -> Int {\n    1\n}\n")
+        #expect(toolchain.numericsHash(blasCore: "Zen") == numerics)
+        try write("Sources/TensorKit/Ops/Moved.swift", "func f() -> Int {\n    2\n}\n")
+        #expect(toolchain.numericsHash(blasCore: "Zen") != numerics)
+    }
 }
