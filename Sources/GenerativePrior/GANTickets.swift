@@ -210,9 +210,7 @@ public struct GANTicketSearch {
             rounds.append(result)
             finished(result, reused)
             // The next round's masks: from this round's fine-tuned weights (IMP) or at random.
-            if settings.criticInputLayerDense {
-                criticMask.layers[0].values = [Float](repeating: 1, count: criticMask.layers[0].count)
-            }
+            criticMask = densifyingCriticInput(criticMask)
             switch settings.method {
             case .imp:
                 generatorMask = Pruner.magnitudeStep(generatorMask, weights: trainer.generator.prunableWeights.map(\.weight.data))
@@ -229,11 +227,16 @@ public struct GANTicketSearch {
     /// stays dense (its weights are the pretrained ones, never zeroed).
     private func applyMasks(_ trainer: GANTrainer, generator: PruningMask, critic: PruningMask) throws {
         try trainer.generator.applyPrunableMask(generator)
-        var critic = critic
-        if settings.criticInputLayerDense {
-            critic.layers[0].values = [Float](repeating: 1, count: critic.layers[0].count)
-        }
-        try trainer.critic.applyPrunableMask(critic)
+        try trainer.critic.applyPrunableMask(densifyingCriticInput(critic))
+    }
+
+    /// With `criticInputLayerDense`, `mask` with the critic's input convolution all kept
+    /// (the released code never re-masks D's `fromRGB`); otherwise `mask` itself.
+    private func densifyingCriticInput(_ mask: PruningMask) -> PruningMask {
+        guard settings.criticInputLayerDense else { return mask }
+        var mask = mask
+        mask.layers[0].values = [Float](repeating: 1, count: mask.layers[0].count)
+        return mask
     }
 
     private func readMask(_ file: SafeTensors, prefix: String, template: PruningMask, source: String) throws -> PruningMask {

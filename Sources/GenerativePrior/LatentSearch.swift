@@ -112,20 +112,21 @@ public func reconstruct(with generator: Sequential, latentDimension: Int, observ
                            requiresGradient: true)
         let descent = Adam(parameters: [z], learningRate: settings.learningRate)
         let ascent = Adam(parameters: [rival], learningRate: settings.learningRate)
+        /// One player's step: `moving` steps on its squares in the median block of
+        /// l_f - l_g (a fresh shuffle), with the other latent's residuals held fixed.
+        func play(_ optimizer: Adam, moving: Tensor, against other: Tensor, movingIsF: Bool) {
+            optimizer.zeroGradients()
+            let fixed = GradientMode.withoutGradients { residuals(other) }
+            let residual = residuals(moving)
+            let weights = movingIsF
+                ? minMaxWeights(residual.data, fixed.data, images: rows, batches: settings.groups, random: &random)
+                : minMaxWeights(fixed.data, residual.data, images: rows, batches: settings.groups, random: &random)
+            (weighted(residual, weights) + penalty(moving)).backward()
+            optimizer.step()
+        }
         for step in 1...settings.steps {
-            descent.zeroGradients()
-            let fixedRival = GradientMode.withoutGradients { residuals(rival) }
-            let residual = residuals(z)
-            let weights = minMaxWeights(residual.data, fixedRival.data, images: rows, batches: settings.groups, random: &random)
-            (weighted(residual, weights) + penalty(z)).backward()
-            descent.step()
-
-            ascent.zeroGradients()
-            let fixed = GradientMode.withoutGradients { residuals(z) }
-            let rivalResidual = residuals(rival)
-            let rivalWeights = minMaxWeights(fixed.data, rivalResidual.data, images: rows, batches: settings.groups, random: &random)
-            (weighted(rivalResidual, rivalWeights) + penalty(rival)).backward()
-            ascent.step()
+            play(descent, moving: z, against: rival, movingIsF: true)
+            play(ascent, moving: rival, against: z, movingIsF: false)
             progress(step, settings.steps)
         }
     }

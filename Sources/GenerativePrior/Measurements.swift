@@ -70,9 +70,10 @@ public enum MeasurementLoss: String, Codable, Sendable, CaseIterable {
     case medianOfMeans = "mom"
     /// The min-max form of median of means in the released code (`mom_sga_pgan.ipynb`,
     /// `Eval_sparse_PGAN_on_CS.py`, after Jalal et al. 2020): a second latent z_g plays
-    /// against z_f; at each step the rows are shuffled into blocks, and the block with the
-    /// median mean of l_f - l_g (l = squared residual) is the one both latents step on:
-    /// z_f down, z_g up (`minMaxWeights`). The reconstruction is G(z_f).
+    /// against z_f. Each step, z_f descends on the block with the median mean of l_f - l_g
+    /// (l = squared residual) of a fresh shuffle of the rows into blocks; then z_g ascends
+    /// on the median block of a shuffle of its own (`minMaxWeights`). Both carry the
+    /// latent penalty λ‖z‖². The reconstruction is G(z_f).
     case medianOfMeansMinMax = "mom-minmax"
 }
 

@@ -32,7 +32,7 @@ public struct DependencyGraph {
             dependencies.append(ordered)
             var mentioned = Set<String>()
             for k in ordered + [i] {
-                for name in parameterNames where chunks[k].code.contains("params.\(name)") { mentioned.insert(name) }
+                for name in parameterNames where NotebookProject.mentions(chunks[k].code, name) { mentioned.insert(name) }
             }
             parameters.append(mentioned)
         }
