@@ -116,8 +116,22 @@ public struct Experiment {
     // MARK: Tickets
 
     /// Runs (or finds done, or resumes) a ticket search on this problem's mask-finding
-    /// objective and returns its folder. `alsoOn` adds images for multi-image IMP;
-    /// `onObservation` finds denoising masks on the noisy observation, not the clean image.
+    /// objective and returns its folder in the shared result store.
+    ///
+    /// - Parameters:
+    ///   - method: IMP or a baseline (random, layer-wise random, one-shot, SNIP, GraSP, SynFlow).
+    ///   - rounds: the rounds to reach; mask k has nominal sparsity `IMP.nominalSparsity(round: k)`.
+    ///     A deeper request extends a shallower search in the same folder.
+    ///   - iterations: training steps per round (default: the profile's search steps).
+    ///   - rewindIteration: late rewinding's step R (0: rewind to θ0).
+    ///   - pruneFraction: the share of the remaining weights each round prunes.
+    ///   - reference: for layer-wise random, the IMP ticket whose per-layer sparsities it copies.
+    ///   - others: more images for multi-image IMP (one shared mask).
+    ///   - onObservation: find denoising masks on the noisy observation, not the clean image.
+    ///   - quiet: no progress lines.
+    /// - Returns: the ticket folder (θ0, one mask per round, the manifest).
+    /// - Complexity: IMP trains `rounds` times `iterations` steps; the baselines train at
+    ///   most once (one-shot) or not at all; a finished search costs nothing.
     public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
                        pruneFraction: Double = IMP.pruneFraction, reference: String? = nil, alsoOn others: [Experiment] = [],
                        synflowIterations: Int = 100, onObservation: Bool = false, quiet: Bool = false) throws -> String {
@@ -185,7 +199,17 @@ public struct Experiment {
     // MARK: Evaluations
 
     /// Trains ticket `round` of `ticket` (θ0 masked; round 0 is the dense DIP) as a prior on
-    /// this problem and returns its scores. Done once per ticket, round, problem and options.
+    /// this problem and returns its scores. Done once per ticket, round, problem and options
+    /// (stored in the shared result store).
+    ///
+    /// - Parameters:
+    ///   - ticket: a folder `ticket(_:rounds:)` returned.
+    ///   - round: the mask to train.
+    ///   - keepInputConvolutionsDense: the released code's quirk of leaving the input
+    ///     convolutions unmasked.
+    ///   - fromRewindPoint: start from θ_R (late rewinding) instead of θ0.
+    ///   - label: how progress and `--explain` name it.
+    /// - Returns: best-over-steps, final and detector-chosen scores with the run's curve.
     public func evaluate(_ ticket: String, round: Int, keepInputConvolutionsDense: Bool = false,
                          fromRewindPoint: Bool = false, label: String? = nil) throws -> Evaluation {
         let folder = evaluationFolder(ticket, round: round, keepInputConvolutionsDense: keepInputConvolutionsDense,
@@ -221,9 +245,12 @@ public struct Experiment {
         return sharedFolder("evaluation", key: "\(ticketKey)|\(round)|\(key)|\(keepInputConvolutionsDense)|\(fromRewindPoint)")
     }
 
-    /// Fits a deep decoder with `channels` channels (the under-parameterised prior) with
+    /// Fits a deep decoder with `channels` channels (the under-parameterized prior) with
     /// its own settings (no input jitter, no backtracking), `deepDecoderIterations` steps
     /// and this experiment's seed.
+    ///
+    /// - Parameter channels: the decoder's width k (its parameter count grows as k²).
+    /// - Returns: its scores, stored once per width, problem and settings.
     public func deepDecoder(channels: Int) throws -> Evaluation {
         let (prior, settings) = deepDecoderPrior(channels: channels)
         let folder = try deepDecoderFolder(channels: channels)

@@ -40,6 +40,11 @@ public func show(_ table: Table, label: String? = nil, caption: String? = nil) t
 /// (this chunk's code and the code it depends on, the parameters they mention, the input
 /// files, the library sources, the toolchain); otherwise computes and
 /// stores it. Output printed inside `compute` is not replayed on a hit: print outside.
+///
+/// - Parameters:
+///   - name: unique within the chunk.
+///   - compute: the work; its value must round-trip through JSON.
+/// - Returns: the stored or the freshly computed value.
 public func cached<T: Codable>(_ name: String, _ compute: () throws -> T) throws -> T {
     try session.cached(name, compute)
 }
@@ -53,6 +58,17 @@ public func cached<T: Codable>(_ name: String, _ compute: () throws -> T) throws
 /// figure ("Fig. 2"), "DIP paper", or "ours"; `paper` the paper's own number.
 /// `withoutOracle` gives the same arms measured at a step chosen without the clean image,
 /// reported beside the verdict (which stays the oracle comparison the paper makes).
+///
+/// - Parameters:
+///   - statement: the claim in words, as the page shows it.
+///   - a: arm A's measurement per seed.
+///   - b: arm B's measurement on the same seeds.
+///   - seeds: the seeds, in the order of `a` and `b`.
+///   - rule: superiority, non-inferiority with a margin, equivalence, or "exceeds by".
+///   - arms: the arms' names.
+///   - runs: the runs behind the numbers, for the convergence check.
+/// - Returns: held, failed, inconclusive or not checked (the decision rule is
+///   `PairedComparison`, in `Evidence/`).
 @discardableResult
 public func claim(_ statement: String, source: String, paper: String? = nil, a: [Double], b: [Double],
                   seeds: [UInt64], rule: ComparisonRule, arms: (a: String, b: String) = ("A", "B"),

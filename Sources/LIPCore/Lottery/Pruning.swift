@@ -93,7 +93,16 @@ public enum Pruner {
     }
 
     /// One IMP step: prune `round(fraction * remaining)` of the remaining weights with the
-    /// smallest magnitude in `weights` (the trained network's).
+    /// smallest magnitude in `weights` (the trained network's), over all layers at once.
+    ///
+    /// - Parameters:
+    ///   - mask: the current mask (1 kept, 0 pruned), one array per prunable layer.
+    ///   - weights: the trained weights, in the mask's layer order.
+    ///   - fraction: the share of the remaining weights to prune.
+    /// - Returns: the next mask; weights tied at the threshold are pruned in network order
+    ///   until the count is reached.
+    /// - Complexity: O(n) expected in the number of remaining weights (a selection of the
+    ///   threshold, not a full sort).
     public static func magnitudeStep(_ mask: PruningMask, weights: [[Float]], fraction: Double = IMP.pruneFraction) -> PruningMask {
         let count = Int((fraction * Double(mask.kept)).rounded(.toNearestOrEven))
         return pruneLowest(mask, scores: weights.map { $0.map(abs) }, count: count)
