@@ -373,6 +373,21 @@ struct HostileInputTests {
 
     // MARK: 12. Stale files
 
+    /// `lip denoise` is `lip restore --task denoise`: the same files, byte for byte where
+    /// no time or path is written, and other tasks refused by name.
+    @Test func denoiseIsRestoreWithTheDenoisingTask() throws {
+        let denoised = try lip(["denoise", "--image", "img96.png", "--out", "alias-denoise"] + quick)
+        let restored = try lip(["restore", "--task", "denoise", "--image", "img96.png", "--out", "alias-restore"] + quick)
+        #expect(denoised.status == 0 && restored.status == 0, "\(denoised.output)\(restored.output)")
+        for file in ["observation.png", "restored.png", "output.png", "best.png", "history.csv"] {
+            #expect(FileManager.default.contents(atPath: path("alias-denoise/\(file)"))
+                    == FileManager.default.contents(atPath: path("alias-restore/\(file)")), "\(file)")
+        }
+        #expect(FileManager.default.fileExists(atPath: path("alias-denoise/checkpoint.safetensors")))
+        try expectRefused(["denoise", "--task", "sr", "--image", "img96.png"] + quick,
+                          saying: "lip denoise is lip restore --task denoise; for --task sr use lip restore")
+    }
+
     @Test func reusedOutputFoldersHoldOnlyTheLastCommandsFiles() throws {
         let denoised = try lip(["denoise", "--image", "img96.png", "--out", "shared"] + quick)
         #expect(denoised.status == 0, "\(denoised.output)")

@@ -46,6 +46,47 @@ struct PruningTests {
         #expect(IMP.remaining(12, afterRounds: 1) == 10)  // round(2.4) = 2
     }
 
+    @Test func nominalSparsitiesAndRoundsInvertEachOther() {
+        #expect(IMP.pruneFraction == 0.2)
+        #expect(IMP.nominalSparsity(round: 0) == 0)
+        #expect(abs(IMP.nominalSparsity(round: 1) - 0.2) < 1e-12)
+        #expect(abs(IMP.nominalSparsity(round: 24) - (1 - pow(0.8, 24))) < 1e-12)
+        for k in 0...24 { #expect(IMP.round(for: IMP.nominalSparsity(round: k)) == k) }
+        #expect(IMP.round(for: 0.738) == 6)  // 73.8 %: round 6 (1 - 0.8^6 = 73.79 %)
+        #expect(IMP.round(for: 0.995) == 24)  // the paper's extreme LIP
+        #expect(abs(IMP.nominalSparsity(round: 2, fraction: 0.36) - (1 - 0.64 * 0.64)) < 1e-12)
+    }
+
+    /// Algorithm 1 on a toy "training" that returns fixed weights: each round prunes 20 %
+    /// of what remains by magnitude, hands `finished` the mask it trained and the next one,
+    /// and trains every round from the mask the previous round left.
+    @Test func theIMPLoopTrainsPrunesAndPassesEachMaskOn() {
+        let dense = PruningMask(layers: [.init(name: "a", shape: [5], values: [1, 1, 1, 1, 1]),
+                                         .init(name: "b", shape: [5], values: [1, 1, 1, 1, 1])])
+        let weights: [[Float]] = [[0.1, -0.9, 0.3, 0.05, 0.7], [0.6, -0.2, 0.8, 0.4, -0.01]]
+        var trained: [(Int, Int)] = []
+        var handed: [(Int, Int, Int)] = []
+        let last = iterativeMagnitudePruning(
+            startingWith: dense, rounds: 0..<3,
+            train: { round, mask in
+                trained.append((round, mask.kept))
+                return (weights, "round \(round)")
+            },
+            finished: { round, mask, next, outcome in
+                #expect(outcome == "round \(round)")
+                handed.append((round, mask.kept, next.kept))
+            })
+        #expect(trained.map(\.0) == [0, 1, 2] && trained.map(\.1) == [10, 8, 6])
+        #expect(handed.map(\.2) == [8, 6, 5])  // round(0.2 * 10) = 2, round(1.6) = 2, round(1.2) = 1
+        #expect(last.kept == 5)
+        // The five largest magnitudes survive: -0.9, 0.8, 0.7, 0.6, 0.4.
+        #expect(last.layers[0].values == [0, 1, 0, 0, 1] && last.layers[1].values == [1, 0, 1, 1, 0])
+        // Resuming from round 1's mask gives the same end.
+        let resumed = iterativeMagnitudePruning(startingWith: Pruner.magnitudeStep(dense, weights: weights), rounds: 1..<3,
+                                                train: { _, _ in (weights, ()) }, finished: { _, _, _, _ in })
+        #expect(resumed == last)
+    }
+
     @Test func maskedWeightsStayExactlyZeroThroughTraining() throws {
         let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
         var configuration = SkipConfiguration.dip

@@ -130,6 +130,23 @@ struct ProblemTests {
         #expect(problem.defaultSettings.inputNoiseStd == 0.03)
     }
 
+    @Test func theDegradationSaysWhatTheProblemIs() throws {
+        let clean = Image(channels: 3, height: 64, width: 64, pixels: (0..<(3 * 64 * 64)).map { Float($0 % 64) / 63 })
+        let noisy = RestorationProblem.denoising(clean, sigma: 50, seed: 1)
+        guard case .noise(let sigma) = noisy.degradation else { Issue.record("denoising is noise"); return }
+        #expect(sigma == 50 && noisy.task == .denoise && noisy.sigma == 50 && noisy.mask == nil && noisy.factor == nil)
+        #expect(noisy.degradationLabel == "σ 50")
+        #expect(noisy.defaultSettings.inputNoiseStd == FitSettings.inputNoiseStd(forSigma: 50))
+        #expect(FitSettings.inputNoiseStd(forSigma: 25) == 1.0 / 30.0 && FitSettings.inputNoiseStd(forSigma: 50) == 1.0 / 20.0)
+        let low = try RestorationProblem.superResolution(clean, factor: 4)
+        guard case .downsampling(let factor) = low.degradation else { Issue.record("SR is downsampling"); return }
+        #expect(factor == 4 && low.task == .sr && low.factor == 4 && low.sigma == nil && low.degradationLabel == "x4")
+        let holes = try RestorationProblem.inpainting(clean, keep: 0.5, seed: 1)
+        guard case .missingPixels(let mask) = holes.degradation else { Issue.record("inpainting is missing pixels"); return }
+        #expect(holes.task == .inpaint && holes.mask == mask && holes.factor == nil)
+        #expect(holes.degradationLabel.hasPrefix("random mask"))
+    }
+
     @Test func maskFindingUsesTheCleanImageForDenoisingOnly() throws {
         let clean = gradientImage(side: 64)
         let denoise = RestorationProblem.denoising(clean, sigma: 25, seed: 1)
