@@ -230,14 +230,16 @@ struct RunnerTests {
 /// Shared searches and evaluations are keyed by the numerical code: a change of
 /// presentation keeps them, a change of the engine does not.
 struct SourceHashTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("lip-hash-\(UUID().uuidString)")
+
+    func write(_ path: String, _ text: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
     @Test func presentationChangesKeepTheNumericsHash() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lip-hash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        func write(_ path: String, _ text: String) throws {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
         try write("Package.swift", "// package")
         try write("Sources/TensorKit/Ops.swift", "let a = 1")
         try write("Sources/Plotting/Style.swift", "let color = 1")
@@ -253,13 +255,7 @@ struct SourceHashTests {
 
     /// Comments, blank lines, indentation and a file's folder are not numerics; its code is.
     @Test func commentsAndMovesKeepTheNumericsHashCodeDoesNot() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lip-hash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        func write(_ path: String, _ text: String) throws {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
         try write("Package.swift", "// package")
         try write("Sources/TensorKit/Ops.swift", "func f() -> Int {\n    1\n}\n")
         let toolchain = Toolchain(root: root, products: root.appendingPathComponent(".build/release"))
