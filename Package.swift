@@ -64,7 +64,7 @@ let package = Package(
                     swiftSettings: cpuFlags),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], exclude: ["Fixtures"],
                     swiftSettings: cpuFlags),
-        .testTarget(name: "LIPCoreTests", dependencies: ["LIPCore", "Networks", "TensorKit", "ImageIO"],
+        .testTarget(name: "LIPCoreTests", dependencies: ["LIPCore", "Networks", "TensorKit", "ImageIO"], exclude: ["Fixtures"],
                     swiftSettings: cpuFlags),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "ImageIO"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "LIPCore", "ImageIO"]),
