@@ -3,7 +3,7 @@ import Store
 import ImageIO
 import LIPCore
 import Networks
-import NotebookRuntime
+import Evidence
 import Plotting
 import TensorKit
 
@@ -436,13 +436,5 @@ public struct Evaluation: Codable, Sendable {
             return Image(channels: 3, height: 32, width: 32, pixels: [Float](repeating: 0.5, count: 3 * 32 * 32))
         }
         return try PNG.read(restoredPath)
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Store
 import LIPCore
 import Networks
-import NotebookRuntime
 
 /// What a shared unit was asked for with, so that a worker process (`lip work run KEY`)
 /// can rebuild it without the notebook: the experiment it runs on and the call's options.

@@ -5,7 +5,7 @@ import Foundation
 /// framed by session calls and `#sourceLocation` directives that make compiler errors
 /// and runtime traps point at the `.swiftmd` file and line.
 public enum CodeGenerator {
-    public static let imports = ["Experiments", "Foundation", "GenerativePrior", "ImageIO", "LIPCore", "Networks", "NotebookRuntime", "Plotting", "TensorKit"]
+    public static let imports = ["Evidence", "Experiments", "Foundation", "GenerativePrior", "ImageIO", "LIPCore", "Networks", "NotebookRuntime", "Plotting", "Store", "TensorKit"]
 
     public static func program(for notebook: Notebook, values: [String: String]) -> String {
         let path = URL(fileURLWithPath: notebook.path).standardizedFileURL.path

@@ -43,7 +43,7 @@ public struct Toolchain {
     }()
 
     /// The targets linked into notebooks (the `LIP` library product and its C parts).
-    public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "Store", "TensorKit", "Networks", "ImageIO",
+    public static let libraryTargets = ["CBLAS", "CLibPNG", "CSupport", "PNGShim", "Store", "Evidence", "TensorKit", "Networks", "ImageIO",
                                         "LIPCore", "Plotting", "NotebookRuntime", "Experiments", "CZlib", "GenerativePrior"]
 
     /// The targets whose code decides the numbers a search or an evaluation produces:

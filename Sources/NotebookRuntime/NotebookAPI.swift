@@ -1,5 +1,7 @@
 import Foundation
+import Evidence
 import Plotting
+import Store
 
 // The functions notebook code calls. They act on the running session.
 
@@ -18,17 +20,6 @@ public var profile: String { session.settings.profile }
 public func show(_ figure: Figure, label: String? = nil, caption: String? = nil, width: Int? = nil,
                  height: Int? = nil) throws {
     try session.show(figure, label: label, caption: caption, width: width, height: height)
-}
-
-/// Reports a progress line: on the terminal while the notebook runs (`lip notebook run`
-/// without `--quiet`), never in the chunk's output on the page. Outside a notebook (in
-/// `lip`, a test) it goes to standard error.
-public func progress(_ line: String) {
-    if let session = NotebookSession.current {
-        session.emit(.progress(text: line))
-    } else {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
 }
 
 /// Places `table` here (and writes it as Markdown and CSV beside the figures).
@@ -95,4 +86,18 @@ public func claimNotChecked(_ statement: String, source: String, paper: String? 
     session.record(ClaimRecord(chunk: session.chunk, statement: statement, comparison: reason, source: source,
                                paper: paper, evidence: nil, verdict: .notChecked))
     return .notChecked
+}
+
+/// Checks a claim on two arms evaluated on the same seeds (`a[i]` and `b[i]` on
+/// `seeds[i]`). The verdict compares the best-over-steps metric (the paper's oracle
+/// number); the number at the step the variance detector chose is reported beside it.
+/// Every run enters the convergence check: one that peaked in its last 10 % of steps
+/// makes the claim inconclusive.
+@discardableResult
+public func compare<Arm: PairedArm>(_ statement: String, source: String, paper: String? = nil, _ a: [Arm], _ b: [Arm],
+                                    seeds: [UInt64], rule: ComparisonRule, arms: (a: String, b: String)) -> Verdict {
+    let runs = zip(seeds, a).map { $1.convergence("\(arms.a), seed \($0)") }
+        + zip(seeds, b).map { $1.convergence("\(arms.b), seed \($0)") }
+    return claim(statement, source: source, paper: paper, a: a.map(\.best), b: b.map(\.best), seeds: seeds, rule: rule,
+                 arms: arms, runs: runs, withoutOracle: (a.map(\.withoutOracle), b.map(\.withoutOracle)))
 }

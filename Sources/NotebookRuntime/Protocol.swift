@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 @_exported import Store
 

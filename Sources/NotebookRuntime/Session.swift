@@ -51,6 +51,7 @@ public final class NotebookSession {
         }
         let session = NotebookSession(settings: settings)
         current = session
+        SharedStore.session = session
         return session
     }
 
@@ -90,7 +91,7 @@ public final class NotebookSession {
     var outputDirectory: URL { URL(fileURLWithPath: settings.outputDirectory) }
 
     /// A planning run draws, shows and stores nothing (its values are placeholders).
-    var isPlanning: Bool { settings.planning == true }
+    public var isPlanning: Bool { settings.planning == true }
 
     var label: String {
         chunk >= 0 && chunk < settings.chunkLabels.count ? settings.chunkLabels[chunk] : "chunk"

@@ -101,26 +101,14 @@ extension ConvolutionGeometry {
                 dx!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
             }
         }
-        if stride == 1 {
-            if needInput {
-                withPaddedGradient { g in
-                    backwardShifted(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
-                                    paddedInputGradient: g)
-                }
-            } else {
-                backwardShifted(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
-                                paddedInputGradient: nil)
-            }
+        // Shifted GEMMs for stride 1, im2col otherwise.
+        let lowering = stride == 1
+            ? backwardShifted(padded:weight:outputGradient:weightGradient:paddedInputGradient:)
+            : backwardIm2col(padded:weight:outputGradient:weightGradient:paddedInputGradient:)
+        if needInput {
+            withPaddedGradient { g in lowering(xp, weight, dy, &dw, g) }
         } else {
-            if needInput {
-                withPaddedGradient { g in
-                    backwardIm2col(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
-                                   paddedInputGradient: g)
-                }
-            } else {
-                backwardIm2col(padded: xp, weight: weight, outputGradient: dy, weightGradient: &dw,
-                               paddedInputGradient: nil)
-            }
+            lowering(xp, weight, dy, &dw, nil)
         }
         if needInput && padding > 0 { foldPadding(dxp, into: &dx!) }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Store
 
 /// One expensive piece of work a notebook needs (an IMP search, an evaluation, a deep
 /// decoder fit), as a planning run reports it. Its `key` names its folder in the result
@@ -69,13 +68,12 @@ public enum SharedStore {
     /// Set by a worker process; nil in notebooks (the session decides) and stand-alone use.
     nonisolated(unsafe) public static var worker: Location?
 
+    /// The running notebook's side of the store, registered by the notebook runtime when
+    /// its session starts; nil in workers and stand-alone use.
+    nonisolated(unsafe) public static var session: ResultStoreSession?
+
     /// The store this process writes to, if any.
-    public static var current: Location? {
-        if let worker { return worker }
-        guard let session = NotebookSession.current else { return nil }
-        let numerics = session.settings.numericsHash ?? session.settings.chunkKeys.first?.library ?? ""
-        return Location(cacheDirectory: session.settings.cacheDirectory, numericsHash: numerics)
-    }
+    public static var current: Location? { worker ?? session?.storeLocation }
 
     /// The folder of unit `key`: `<cache>/shared/<key>` (the one folder rule of the store).
     public static func folderURL(_ key: String, cacheDirectory: String) -> URL {
@@ -87,7 +85,7 @@ public enum SharedStore {
     }
 
     /// Whether this process only plans (records units instead of computing them).
-    public static var isPlanning: Bool { NotebookSession.current?.settings.planning == true }
+    public static var isPlanning: Bool { session?.isPlanning == true }
 
     /// Records a unit the notebook needs: writes its request file and tells the runner.
     public static func record(_ unit: WorkUnitRecord, request: Data, rounds: Int? = nil) throws {
@@ -97,7 +95,7 @@ public enum SharedStore {
         file.roundsRequested = rounds
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(try JSONEncoder.sorted.encode(file), to: url.path)
-        NotebookSession.current?.emit(.unit(unit))
+        session?.recorded(unit)
     }
 
     /// The deepest rounds any notebook asked of ticket search `key` (its request file), so
@@ -140,9 +138,61 @@ public struct PlanningStop: Error, CustomStringConvertible {
 }
 
 extension JSONEncoder {
-    static var sorted: JSONEncoder {
+    /// Sorted keys (slashes escaped, as the stored requests and keys were first written):
+    /// the encoding of unit requests, of stored evaluations and of the parts of keys that
+    /// are JSON. `CanonicalJSON` is the one for new hashes.
+    public static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
+    }
+}
+
+/// What the notebook runtime's session does for the store: where it lives, whether the
+/// run only plans, and what the runner hears (units, reuse, progress). The store calls
+/// it; the runtime implements it, so that the experiments need the store only.
+public protocol ResultStoreSession: AnyObject {
+    var storeLocation: SharedStore.Location { get }
+    var isPlanning: Bool { get }
+    /// A run asks for the shared folder `path` of request (`kind`, `key`): empty it under
+    /// `--force` (once), and remember what the store knew of the request.
+    func willUse(sharedFolder path: String, kind: String, key: String, location: SharedStore.Location)
+    /// A planning run recorded `unit`.
+    func recorded(_ unit: WorkUnitRecord)
+    /// The shared result in `folder` was reused or computed.
+    func reportShared(folder: String, label: String, reused: Bool, seconds: Double)
+    /// A progress line for the terminal.
+    func progress(_ line: String)
+}
+
+/// A folder under the cache for a long computation that several notebooks share (a
+/// ticket search, say), named `<kind>-<16 hex>` (`SharedResultName`) by a hash of `key`
+/// and of the numerical code: notebooks that describe the same search get the same
+/// folder, the search's own resume logic makes the second one a no-op, and a change of
+/// presentation keeps every computed search. Under `--force` the session empties the
+/// folder first, once per run. Outside a session and a worker, results go to
+/// `.lip-cache/shared`.
+public func sharedFolder(_ kind: String, key: String) -> String {
+    let location = SharedStore.current ?? SharedStore.Location(cacheDirectory: ".lip-cache", numericsHash: "")
+    let name = SharedResultName.folder(kind: kind, key: key, numericsHash: location.numericsHash)
+    let path = SharedStore.folderURL(name, cacheDirectory: location.cacheDirectory).path
+    SharedStore.session?.willUse(sharedFolder: path, kind: kind, key: key, location: location)
+    return path
+}
+
+/// Tells the runner (and so `--explain`) that the shared result in `folder` was reused
+/// from the store or computed.
+public func reportSharedResult(_ folder: String, label: String, reused: Bool, seconds: Double) {
+    SharedStore.session?.reportShared(folder: folder, label: label, reused: reused, seconds: seconds)
+}
+
+/// Reports a progress line: on the terminal while a notebook runs (`lip notebook run`
+/// without `--quiet`), never in the chunk's output on the page. Outside a notebook (in
+/// `lip`, a worker, a test) it goes to standard error.
+public func progress(_ line: String) {
+    if let session = SharedStore.session {
+        session.progress(line)
+    } else {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

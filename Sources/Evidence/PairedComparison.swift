@@ -235,3 +235,11 @@ public func holmAdjusted(_ pValues: [Double?]) -> [Double?] {
     }
     return adjusted
 }
+
+/// One arm's run in a paired comparison: its oracle (best-over-steps) metric, the metric
+/// at a step chosen without the clean image, and where it peaked.
+public protocol PairedArm {
+    var best: Double { get }
+    var withoutOracle: Double { get }
+    func convergence(_ label: String) -> RunConvergence
+}

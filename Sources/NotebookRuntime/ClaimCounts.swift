@@ -1,3 +1,5 @@
+import Evidence
+
 /// How many claims came out each way.
 public struct ClaimCounts: Equatable, Sendable {
     public var held = 0
