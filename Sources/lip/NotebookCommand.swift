@@ -219,9 +219,13 @@ struct NotebookCommand: ParsableCommand {
         @Flag(help: "Only the pages in --output (fast: runs no notebook).")
         var pages = false
 
+        @Flag(help: "Also rewrite --output's index.md and index.html with these states (after a code change that left pages stale).")
+        var updateIndex = false
+
         func run() throws {
             let toolchain = try Toolchain.locate()
             let statuses = StalenessChecker(toolchain: toolchain).pages(in: URL(fileURLWithPath: options.output))
+            if updateIndex { try FiguresIndex.write(statuses, to: URL(fileURLWithPath: options.output)) }
             print(FiguresIndex.table(statuses, linkExtension: "html").markdown())
             let stale = statuses.filter { !$0.isCurrent }
             print(stale.isEmpty ? "pages: all \(statuses.count) in \(options.output) are current"
