@@ -19,8 +19,10 @@ struct ThreadCountTests {
         try cli.write(side: 128, "img128.png")
     }
 
-    /// Runs `run(out)` and hashes `files` under `out`.
+    /// Runs `run(out)`, hashes `files` under `out`, then removes `out` (a ticket folder
+    /// holds about 120 MB).
     func hashes(_ files: [String], out: String, run: (String) throws -> Void) throws -> [String] {
+        defer { try? FileManager.default.removeItem(atPath: cli.path(out)) }
         try run(out)
         return try files.map { name in
             try #require(SHA256.hex(fileAt: cli.path("\(out)/\(name)")), "\(out)/\(name) was not written")

@@ -5,10 +5,18 @@ import Networks
 import Testing
 import TensorKit
 
+/// This test process's scratch folder, removed when the process exits (ticket searches
+/// write tens of MB each, and a CI machine's disk may have little room).
+let scratchRoot = FileManager.default.temporaryDirectory.appendingPathComponent("lip-core-tests-\(getpid())")
+let scratchReady: Bool = {
+    try? FileManager.default.createDirectory(at: scratchRoot, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: scratchRoot) }
+    return true
+}()
+
 func temporaryFile(_ name: String) -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lip-core-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder.appendingPathComponent(name).path
+    _ = scratchReady
+    return scratchRoot.appendingPathComponent(name).path
 }
 
 func smallConfiguration() -> SkipConfiguration {

@@ -6,7 +6,7 @@ import Testing
 import TensorKit
 
 func ticketFolder(_ name: String) -> TicketFolder {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lip-tickets-\(getpid())-\(name)").path
+    let path = temporaryFile("tickets-\(name)")
     try? FileManager.default.removeItem(atPath: path)
     return TicketFolder(path)
 }

@@ -6,7 +6,7 @@ import Testing
 /// End-to-end runs: compile against the release build of the library (`swift build -c
 /// release` must have run, as the README's test command does), execute, render.
 @Suite(.serialized)
-struct RunnerTests {
+final class RunnerTests {
     let folder: URL
 
     init() throws {
@@ -14,6 +14,10 @@ struct RunnerTests {
         setenv("LIP_ROOT", root.path, 1)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("lip-notebook-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: folder)
     }
 
     func write(_ name: String, _ text: String) throws -> String {
