@@ -20,8 +20,13 @@ public struct Experiment {
     /// The task's DIP settings with this scale's steps and seed.
     public let settings: FitSettings
     public let seed: UInt64
-    /// A digest of the clean image, the observation and the settings.
+    /// A digest of the clean image, the observation and the settings: what keys an
+    /// evaluation on this problem.
     public let key: String
+    /// The same without the evaluation's step count, which neither a ticket search (it
+    /// trains with its own steps, in its configuration) nor a deep-decoder fit (its own
+    /// settings) reads: changing a profile's evaluation steps keeps its searches.
+    public let problemKey: String
     /// Adam steps of each IMP round of this experiment's searches (nil: `settings.iterations`).
     public var searchIterations: Int?
     /// Adam steps of the deep decoders fitted here (nil: `settings.iterations`).
@@ -87,13 +92,20 @@ public struct Experiment {
         settings.iterations = iterations
         settings.seed = seed
         self.settings = settings
+        key = try Self.digest(of: problem, settings: settings)
+        var problemSettings = settings
+        problemSettings.iterations = 0
+        problemKey = try Self.digest(of: problem, settings: problemSettings)
+    }
+
+    private static func digest(of problem: RestorationProblem, settings: FitSettings) throws -> String {
         var digest = SHA256()
         digest.update(problem.task.rawValue + problem.degradationLabel)
         for pixels in [problem.clean.pixels, problem.observation.pixels] {
             pixels.withUnsafeBytes { digest.update(Array($0)) }
         }
         digest.update(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))
-        key = digest.finalize()
+        return digest.finalize()
     }
 
     /// "64x64 crop of astronaut, σ 25, 300 steps, seed 42": what every figure notes.
@@ -147,7 +159,7 @@ public struct Experiment {
         let rewind = rewindIteration > 0 ? "rewind weights from the observation" : ""
         let target = onObservation && problem.task == .denoise ? "masks found on the observation" : ""
         let folder = sharedFolder("ticket", key: keyed.canonicalDescription + synflow + rewind + target
-                                  + ([self] + others).map(\.key).joined())
+                                  + ([self] + others).map(\.problemKey).joined())
         if SharedStore.isPlanning {
             Placeholder.tickets[folder] = configuration
             // Several notebooks share one search: it runs to the deepest round any asks for.
@@ -271,7 +283,7 @@ public struct Experiment {
     /// Where `deepDecoder(channels:)` stores its fit.
     public func deepDecoderFolder(channels: Int) throws -> String {
         let settings = deepDecoderPrior(channels: channels).settings
-        return sharedFolder("deep-decoder", key: "deep-decoder|\(channels)|\(self.key)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
+        return sharedFolder("deep-decoder", key: "deep-decoder|\(channels)|\(problemKey)|\(String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))")
     }
 
     /// The deep decoder of width `channels` and its settings: its own (no jitter, no

@@ -66,8 +66,18 @@ public struct Toolchain {
     }
 
     /// Hash of the numerical targets' sources and Package.swift, without the compiler or
-    /// the BLAS core: what a shared unit's identity (`numericsHash`) is built on.
-    public func numericsSourceHash() -> String { sourceHash(of: Self.numericalTargets, codeOnly: true) }
+    /// the BLAS core: what a shared unit's identity (`numericsHash`) is built on. The
+    /// profiles' step budgets (`profileSources`) are left out: they reach a unit through its
+    /// request, so changing one budget recomputes the units that use it and no other.
+    public func numericsSourceHash() -> String {
+        sourceHash(of: Self.numericalTargets, codeOnly: true, excluding: Self.profileSources)
+    }
+
+    /// Files of the numerical targets that only hold the profiles' parameters (crop sizes,
+    /// seeds, step counts, rounds): every value in them is part of the requests that key a
+    /// search, an evaluation or a deep-decoder fit, so they are not part of the numerics.
+    /// A rendered page's hash (`pageNumericsSourceHash`) keeps them.
+    public static let profileSources: Set<String> = ["Experiments/Scale.swift"]
 
     /// The generative prior's own numerical targets. They are not part of a unit's
     /// identity (no DIP search reads them), so a change there keeps every stored search.
@@ -83,13 +93,13 @@ public struct Toolchain {
     /// that are only a comment are dropped, and the files' hashes are combined in sorted
     /// order, not by path, so that a doc comment, a moved file or a renamed folder keeps
     /// every stored search. Byte-exact otherwise (the chunk caches).
-    func sourceHash(of targets: [String], codeOnly: Bool) -> String {
+    func sourceHash(of targets: [String], codeOnly: Bool, excluding excluded: Set<String> = []) -> String {
         let sources = root.appendingPathComponent("Sources")
         var files: [String] = []
         for target in targets {
             guard let walker = FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path) else { continue }
             for case let path as String in walker where [".swift", ".c", ".h", ".modulemap"].contains(where: path.hasSuffix) {
-                files.append("\(target)/\(path)")
+                if !excluded.contains("\(target)/\(path)") { files.append("\(target)/\(path)") }
             }
         }
         var hasher = SHA256()

@@ -67,6 +67,9 @@ struct ExperimentTests {
         let c = try Experiment(.denoising, data: .embedded, size: 64, iterations: 10, seed: 8, image: astronaut)
         #expect(a.problem.clean.width == 64 && a.problem.clean.height == 64 && a.problem.clean.channels == 3)
         #expect(a.key == b.key && a.key != c.key)
+        // An evaluation's step count keys the evaluation, not the searches or decoder fits.
+        let longer = try Experiment(.denoising, data: .embedded, size: 64, iterations: 20, seed: 7, image: astronaut)
+        #expect(longer.key != a.key && longer.problemKey == a.problemKey && c.problemKey != a.problemKey)
         #expect(a.settings.iterations == 10 && a.settings.seed == 7)
         #expect(a.scale.contains("64x64 crop of astronaut") && a.scale.contains("10 steps"))
 
@@ -138,7 +141,7 @@ struct ScaleTests {
 
     @Test func experimentsCarryTheScalesStepCounts() throws {
         let e = try Scale.quick.experiment(.denoising, data: .embedded, seed: 7, image: astronaut)
-        #expect(e.settings.iterations == 800 && e.searchIterations == 250 && e.deepDecoderIterations == 3000)
+        #expect(e.settings.iterations == 1100 && e.searchIterations == 250 && e.deepDecoderIterations == 3000)
         #expect(e.problem.clean.width == 64)
         let whole = try Scale.quick.experiment(.denoising, data: .embedded, seed: 7, image: astronaut, size: 96)
         #expect(whole.problem.clean.width == 96)

@@ -257,6 +257,22 @@ struct SourceHashTests {
         #expect(toolchain.numericsHash(blasCore: "Zen") != numerics)
     }
 
+    /// A profile's step budget keys its units through their requests: editing `Scale.swift`
+    /// keeps every other unit, and makes the rendered pages stale.
+    @Test func profileBudgetsAreNotNumericsButPagesSeeThem() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        try write("Package.swift", "// package")
+        try write("Sources/Experiments/Scale.swift", "let steps = 800")
+        try write("Sources/Experiments/Experiment.swift", "let a = 1")
+        let toolchain = Toolchain(root: root, products: root.appendingPathComponent(".build/release"))
+        let numerics = toolchain.numericsHash(blasCore: "Zen"), page = toolchain.pageNumericsSourceHash()
+        try write("Sources/Experiments/Scale.swift", "let steps = 1000")
+        #expect(toolchain.numericsHash(blasCore: "Zen") == numerics)
+        #expect(toolchain.pageNumericsSourceHash() != page)
+        try write("Sources/Experiments/Experiment.swift", "let a = 2")
+        #expect(toolchain.numericsHash(blasCore: "Zen") != numerics)
+    }
+
     /// Comments, blank lines, indentation and a file's folder are not numerics; its code is.
     @Test func commentsAndMovesKeepTheNumericsHashCodeDoesNot() throws {
         defer { try? FileManager.default.removeItem(at: root) }
