@@ -10,9 +10,9 @@ set xrange [96951.75400840225:2429527.5685841274]
 set autoscale yfix
 set offsets 0, 0, graph 0.05, graph 0.05
 set tmargin 2.0
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps (deep decoders 3000), seeds 42, 7, 1' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
+set label 99 '64x64 crop of astronaut, σ 25, 1100 steps (deep decoders 3000), seeds 42, 7, 1' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
-106206.0 27.762667128222244
+106206.0 27.767660360227598
 913774.0 27.701167119411792
 2217831.0 28.0192245936162
 EOD

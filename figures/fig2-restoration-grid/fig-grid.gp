@@ -1,6 +1,6 @@
 set terminal pngcairo enhanced font 'Sans,10' size 960,1010
 set output 'fig-grid.png'
-set multiplot layout 4,4 title '64x64 crops, steps inpainting 1000, sr-x4 1000, sr-x8 1000, denoising 800, seed 42' font ',17'
+set multiplot layout 4,4 title '64x64 crops, steps inpainting 1000, sr-x4 1300, sr-x8 1300, denoising 1100, seed 42' font ',17'
 unset border
 unset tics
 unset key
@@ -21,7 +21,7 @@ set xlabel 'sr-x4: clean' offset 0,0.2 font ',16'
 plot 'fig-grid-data/r1c0.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
 set xlabel 'input · 20.11 dB' offset 0,0.2 font ',16'
 plot 'fig-grid-data/r1c1.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
-set xlabel 'dense · 20.80 dB' offset 0,0.2 font ',16'
+set xlabel 'dense · 20.81 dB' offset 0,0.2 font ',16'
 plot 'fig-grid-data/r1c2.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage
 set xlabel '59.0 % · 21.16 dB' offset 0,0.2 font ',16'
 plot 'fig-grid-data/r1c3.rgb' binary array=(64,64) flipy format='%uchar' with rgbimage

@@ -20,7 +20,7 @@ set ylabel 'PSNR (dB), best over steps'
 set key below
 set bmargin 7
 set yrange [27.429865343759673:28.459068151655597]
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42, 3 seeds' at graph 0.01, graph 0.96 left font ',8' tc rgb '#555555'
+set label 99 '64x64 crop of astronaut, σ 25, 1100 steps, seed 42, 3 seeds' at graph 0.01, graph 0.96 left font ',8' tc rgb '#555555'
 set object 1 rect from graph 0, first 27.71435845300578 to graph 1, first 28.324090734226623 behind fc rgb '#444444' fs transparent solid 0.1 noborder
 plot $b0 using 1:2:3 with yerrorbars lc rgb '#0072B2' pt -1 lw 1.5 notitle, \
      $b1 using 1:2:3 with yerrorbars lc rgb '#D55E00' pt -1 lw 1.5 notitle, \

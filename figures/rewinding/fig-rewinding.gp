@@ -9,7 +9,7 @@ set xrange [58.44961670940542:59.63041704696917]
 set autoscale yfix
 set offsets 0, 0, graph 0.05, graph 0.05
 set tmargin 2.0
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seeds 42, 7, 1' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
+set label 99 '64x64 crop of astronaut, σ 25, 1100 steps, seeds 42, 7, 1' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
 59.040016878187295 27.701167119411792
 EOD

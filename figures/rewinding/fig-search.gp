@@ -9,7 +9,7 @@ set xrange [-2.83507231180459:97.33748270529092]
 set autoscale yfix
 set offsets 0, 0, graph 0.05, graph 0.05
 set tmargin 2.0
-set label 99 '64x64 crop of astronaut, σ 25, 800 steps, seed 42' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
+set label 99 '64x64 crop of astronaut, σ 25, 1100 steps, seed 42' at graph 0, graph 1 left offset 0, char 0.7 font ',8' tc rgb '#555555'
 $s0 << EOD
 0.0 24.623506499770077
 20.000018109643026 24.744699431933714
