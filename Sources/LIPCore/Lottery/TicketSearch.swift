@@ -187,6 +187,7 @@ public struct TicketSearch {
         let last = try iterativeMagnitudePruning(
             startingWith: try folder.mask(round: first, for: network), rounds: first..<configuration.rounds,
             fraction: configuration.pruneFraction,
+            trainedDense: configuration.inputConvolutionsDenseInSearch == true ? PruningMask.inputConvolutions : [],
             train: { round, mask in
                 roundStart = Date()
                 let result = try trainRound(round, mask: mask, network: network, manifest: &manifest)
