@@ -37,7 +37,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "random-layerwise: the IMP ticket whose per-layer sparsities to match.")
         var reference: String?
 
-        @Flag(help: "IMP as the released LIP code runs it: the two input convolutions train dense in every round, ranked with the others (evaluate with `ticket eval --released-code-quirk`).")
+        @Flag(help: "IMP as the released LIP code runs it: the two input convolutions train dense in every round, ranked with the others (`ticket eval` then keeps them dense too).")
         var releasedCodeQuirk = false
 
         @Option(help: "Output ticket folder.")
