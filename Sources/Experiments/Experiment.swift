@@ -140,17 +140,23 @@ public struct Experiment {
     ///   - reference: for layer-wise random, the IMP ticket whose per-layer sparsities it copies.
     ///   - others: more images for multi-image IMP (one shared mask).
     ///   - onObservation: find denoising masks on the noisy observation, not the clean image.
+    ///   - inputConvolutionsDenseInSearch: IMP as the released code runs it, the input
+    ///     convolutions trained dense in every round but ranked with the others
+    ///     (`TicketSearchConfiguration.inputConvolutionsDenseInSearch`).
     ///   - quiet: no progress lines.
     /// - Returns: the ticket folder (θ0, one mask per round, the manifest).
     /// - Complexity: IMP trains `rounds` times `iterations` steps; the baselines train at
     ///   most once (one-shot) or not at all; a finished search costs nothing.
     public func ticket(_ method: PruningMethod, rounds: Int, iterations: Int? = nil, rewindIteration: Int = 0,
                        pruneFraction: Double = IMP.pruneFraction, reference: String? = nil, alsoOn others: [Experiment] = [],
-                       synflowIterations: Int = 100, onObservation: Bool = false, quiet: Bool = false) throws -> String {
-        let configuration = TicketSearchConfiguration(
+                       synflowIterations: Int = 100, onObservation: Bool = false, inputConvolutionsDenseInSearch: Bool = false,
+                       quiet: Bool = false) throws -> String {
+        var configuration = TicketSearchConfiguration(
             method: method, task: problem.task, images: [imagePath] + others.map(\.imagePath),
             degradation: problem.degradationLabel, rounds: rounds, iterations: iterations ?? searchIterations ?? settings.iterations,
             pruneFraction: pruneFraction, rewindIteration: rewindIteration, seed: seed, referenceTicket: reference)
+        // Absent unless asked for: the keys of every other search stay as they were.
+        configuration.inputConvolutionsDenseInSearch = inputConvolutionsDenseInSearch ? true : nil
         // Rounds are left out of the key: a longer search extends a shorter one.
         var keyed = configuration
         keyed.rounds = 0
@@ -168,7 +174,8 @@ public struct Experiment {
             let request = WorkRequest.ticket(.init(
                 experiment: specification, others: others.map(\.specification), method: method, rounds: deepest,
                 iterations: iterations, rewindIteration: rewindIteration, pruneFraction: pruneFraction, reference: reference,
-                synflowIterations: synflowIterations, onObservation: onObservation))
+                synflowIterations: synflowIterations, onObservation: onObservation,
+                inputConvolutionsDenseInSearch: inputConvolutionsDenseInSearch ? true : nil))
             let found = (try? TicketFolder(folder).manifest())?.rounds ?? []
             let reached = found.filter { $0.searchBestPSNR != nil }.map(\.round).max() ?? -1
             let training = method == .imp ? max(0, deepest - 1 - reached) : method == .oneshot && reached < 0 ? 1 : 0

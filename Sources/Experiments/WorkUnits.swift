@@ -33,6 +33,7 @@ public enum WorkRequest: Codable, Sendable {
         public var reference: String?
         public var synflowIterations: Int
         public var onObservation: Bool
+        public var inputConvolutionsDenseInSearch: Bool?
     }
 
     public struct EvaluationRequest: Codable, Sendable {
@@ -70,7 +71,8 @@ public func runWorkUnit(_ key: String, cacheDirectory: String, numericsHash: Str
         let others = try r.others.map(Experiment.init(specification:))
         folder = try experiment.ticket(r.method, rounds: max(r.rounds, file.roundsRequested ?? 0), iterations: r.iterations,
                                        rewindIteration: r.rewindIteration, pruneFraction: r.pruneFraction, reference: r.reference,
-                                       alsoOn: others, synflowIterations: r.synflowIterations, onObservation: r.onObservation)
+                                       alsoOn: others, synflowIterations: r.synflowIterations, onObservation: r.onObservation,
+                                       inputConvolutionsDenseInSearch: r.inputConvolutionsDenseInSearch ?? false)
     case .evaluation(let r):
         let experiment = try Experiment(specification: r.experiment)
         let ticket = SharedStore.folderURL(r.ticket, cacheDirectory: cacheDirectory).path

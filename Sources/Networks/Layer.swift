@@ -84,6 +84,7 @@ public final class Sequential: Layer {
             // the plan says otherwise.
             if plan.fusesBatchNormAndLeakyReLU, let norm = layer as? BatchNorm2d, index + 1 < children.count,
                let activation = children[index + 1].layer as? Activation, activation.kind == .leakyReLU,
+               activation.linearization == nil,
                let y = norm.normalizedThenLeakyReLU(x, slope: Activation.leakySlope) {
                 x = y
                 index += 2

@@ -190,8 +190,25 @@ public final class Activation: Layer {
     /// DIP's LeakyReLU slope (`nn.LeakyReLU(0.2)`).
     public static let leakySlope: Float = 0.2
 
+    /// A LeakyReLU (or ReLU) linearized at one point: the slope each element took there (1 or 0.2; 1 or 0),
+    /// held while the weights move. LeakyReLU is piecewise linear, so its second derivative
+    /// is zero wherever it exists: with the slopes held, the network's loss has the Hessian
+    /// of the original at that point (what double backward computes), but no kinks for a
+    /// finite-difference step to cross. GraSP's Hessian-gradient product uses it
+    /// (`Pruner.graspScores`).
+    public enum Linearization {
+        /// The next forward pass records each element's slope (and computes as usual).
+        case recording
+        /// Forward and backward use these slopes, one per element of the input.
+        case held([Float])
+    }
+
+    /// Held slopes (LeakyReLU and ReLU); nil: the plain activation.
+    public var linearization: Linearization?
+
     public func callAsFunction(_ input: Tensor) -> Tensor {
         switch kind {
+        case .leakyReLU where linearization != nil, .relu where linearization != nil: linearized(input)
         case .leakyReLU: leakyReLU(input, slope: Activation.leakySlope)
         case .relu: relu(input)
         case .sigmoid: sigmoid(input)
@@ -201,6 +218,22 @@ public final class Activation: Layer {
     }
 
     public var summary: String { kind == .leakyReLU ? "LeakyReLU(negative_slope=0.2)" : kind.rawValue }
+
+    /// x ⊙ slopes: the activation's values and gradient at the point the slopes were
+    /// recorded at (same products as `leakyReLU`: x · 1 and 0.2 · x; ReLU's 0 · x is 0).
+    private func linearized(_ input: Tensor) -> Tensor {
+        let slopes: [Float]
+        switch linearization {
+        case .held(let held):
+            precondition(held.count == input.count, "held LeakyReLU slopes for \(held.count) elements, input has \(input.count)")
+            slopes = held
+        default:
+            let negative: Float = kind == .relu ? 0 : Activation.leakySlope
+            slopes = input.data.map { $0 > 0 ? 1 : negative }
+            linearization = .held(slopes)
+        }
+        return input * Tensor(shape: input.shape, data: slopes)
+    }
 }
 
 /// `nn.Upsample(scale_factor=factor, mode=...)`.

@@ -37,10 +37,16 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "random-layerwise: the IMP ticket whose per-layer sparsities to match.")
         var reference: String?
 
+        @Flag(help: "IMP as the released LIP code runs it: the two input convolutions train dense in every round, ranked with the others (`ticket eval` then keeps them dense too).")
+        var releasedCodeQuirk = false
+
         @Option(help: "Output ticket folder.")
         var out: String
 
         func validate() throws {
+            if releasedCodeQuirk && prune != .imp {
+                throw ValidationError("--released-code-quirk is a quirk of the released IMP search; --prune \(prune.rawValue) does not have it")
+            }
             if rounds < 1 || rounds > 60 { throw ValidationError("--rounds must be between 1 and 60, got \(rounds)") }
             try Check.atLeast(rewind, 0, "--rewind")
             if rewind >= task.steps {
@@ -60,10 +66,11 @@ struct TicketCommand: ParsableCommand {
                                                   height: problems[0].clean.height, width: problems[0].clean.width,
                                                   iterations: settings.iterations), what: "each round of this search")
             try TicketFolder.prepare(out)
-            let configuration = TicketSearchConfiguration(
+            var configuration = TicketSearchConfiguration(
                 method: prune, task: task.task, images: image, degradation: problems[0].degradationLabel, rounds: rounds,
                 iterations: settings.iterations, rewindIteration: rewind, seed: task.seed, learningRate: task.lr,
                 referenceTicket: reference)
+            configuration.inputConvolutionsDenseInSearch = releasedCodeQuirk ? true : nil
             var search = TicketSearch(configuration: configuration, problems: problems.map(\.maskFindingProblem),
                                       folder: TicketFolder(out), settings: settings)
             search.progress = { print($0) }

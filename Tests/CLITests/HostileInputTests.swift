@@ -217,6 +217,9 @@ struct HostileInputTests {
                           saying: "--rewind 5 must be below the 2 training steps")
         #expect(!FileManager.default.fileExists(atPath: path("t-rewind")))
         #expect(Date().timeIntervalSince(start) < 10)
+        try expectRefused(["ticket", "find", "--image", "img96.png", "--prune", "random", "--released-code-quirk", "--out", "t-quirk"] + quick,
+                          saying: "--released-code-quirk is a quirk of the released IMP search; --prune random")
+        #expect(!FileManager.default.fileExists(atPath: path("t-quirk")))
     }
 
     // MARK: 4. Ticket resume never mixes problems

@@ -87,6 +87,32 @@ struct PruningTests {
         #expect(resumed == last)
     }
 
+    /// The released code's search: layer "a" trains dense in every round but its weights
+    /// enter every ranking, so each round's 20 % is taken from "a"'s whole and "b"'s
+    /// remainder, and "b" is pruned less than the schedule says.
+    @Test func layersTrainedDenseAreRankedButNeverMasked() {
+        let dense = PruningMask(layers: [.init(name: "a", shape: [5], values: [1, 1, 1, 1, 1]),
+                                         .init(name: "b", shape: [5], values: [1, 1, 1, 1, 1])])
+        let weights: [[Float]] = [[0.01, 0.9, 0.95, 0.97, 0.99], [0.6, -0.2, 0.8, 0.4, -0.3]]
+        var trainedWith: [PruningMask] = []
+        let last = iterativeMagnitudePruning(
+            startingWith: dense, rounds: 0..<3, trainedDense: ["a"],
+            train: { _, mask in
+                trainedWith.append(mask)
+                return (weights, ())
+            },
+            finished: { _, _, _, _ in })
+        #expect(trainedWith.allSatisfy { $0.layers[0].values == [1, 1, 1, 1, 1] })
+        // Each round ranks a's 5 with b's remainder and prunes round(0.2 n): 2 of 10, 2 of 9,
+        // 2 of 8; a's 0.01 is one of them every time.
+        #expect(trainedWith.map { $0.layers[1].kept } == [5, 4, 3])
+        #expect(last.layers[0].values == [0, 1, 1, 1, 1] && last.layers[1].values == [1, 0, 1, 0, 0])
+        // Masking "a" too (the paper's IMP) leaves b one weight: 0.8.
+        let masked = iterativeMagnitudePruning(startingWith: dense, rounds: 0..<3, train: { _, _ in (weights, ()) },
+                                               finished: { _, _, _, _ in })
+        #expect(masked.layers[1].values == [0, 0, 1, 0, 0])
+    }
+
     @Test func maskedWeightsStayExactlyZeroThroughTraining() throws {
         let problem = RestorationProblem.denoising(gradientImage(side: 64), sigma: 25, seed: 1)
         var configuration = SkipConfiguration.dip

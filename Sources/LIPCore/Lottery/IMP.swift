@@ -16,17 +16,22 @@ import Foundation
 ///     last written mask when resuming).
 ///   - rounds: the rounds to train.
 ///   - fraction: the share of the remaining weights each round prunes.
+///   - trainedDense: layers that train unmasked in every round and enter every ranking
+///     with all their weights (the released code's input convolutions); their computed
+///     masks are recorded, never applied.
 ///   - train: trains round k with its mask; returns the trained weights (one array per
 ///     prunable layer) and whatever the caller wants to record.
 ///   - finished: called after round k with its mask and the next round's.
 /// - Returns: the mask after the last round (the sparsest, not trained here).
 public func iterativeMagnitudePruning<Outcome>(
     startingWith mask: PruningMask, rounds: Range<Int>, fraction: Double = IMP.pruneFraction,
+    trainedDense: Set<String> = [],
     train: (_ round: Int, _ mask: PruningMask) throws -> (weights: [[Float]], outcome: Outcome),
     finished: (_ round: Int, _ mask: PruningMask, _ next: PruningMask, _ outcome: Outcome) throws -> Void
 ) rethrows -> PruningMask {
     var mask = mask
     for round in rounds {
+        mask = mask.keepingAll(of: trainedDense)
         let (weights, outcome) = try train(round, mask)
         let next = Pruner.magnitudeStep(mask, weights: weights, fraction: fraction)
         try finished(round, mask, next, outcome)

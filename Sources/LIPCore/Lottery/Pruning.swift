@@ -142,17 +142,32 @@ public enum Pruner {
         return zip(weights(of: network), gradients).map { w, g in zip(w, g).map { abs($0 * $1) } }
     }
 
-    /// GraSP's score -w ⊙ (H g), with the Hessian-gradient product taken by central
-    /// differences of the gradient along g (the engine has no double backward):
-    /// Hg ≈ (∇L(w + εg) - ∇L(w - εg)) / 2ε, ε scaled to the weights. GraSP removes the
-    /// highest scores, so the returned keep-scores are the negated GraSP scores.
+    /// GraSP's score -w ⊙ (H g) (Wang et al. 2020), with g = ∇L held fixed and the
+    /// Hessian-gradient product taken as central differences of the gradient along g on
+    /// the network linearized at w: every LeakyReLU keeps the slope each element took at w
+    /// (`Activation.Linearization`). LeakyReLU is piecewise linear, so that network has the
+    /// Hessian of the original at w (what PyTorch's double backward computes) and no kinks
+    /// for the step to cross; batch norm, the sigmoid and the loss are smooth. Measured on
+    /// the PyTorch fixture (`PruningScoreTests`): plain differences of the gradient are off
+    /// by 148 % at any step Float32 allows; linearized ones by 0.05 % here at ε = 3e-5 ‖w‖/‖g‖
+    /// (PyTorch's own Float32 differences, linearized: 0.03 % at 3e-5, 0.16 % at 1e-4, 1.4 % at
+    /// 3e-4; smaller steps are better until rounding takes over, below 3e-6).
+    /// GraSP removes the highest scores, so the returned keep-scores are the negated GraSP
+    /// scores.
     public static func graspScores(network: any Layer, input: Tensor, loss: (Tensor) -> Tensor) -> [[Float]] {
         let convolutions = network.convolutions.map(\.layer)
+        let leakyReLUs = network.namedModules().compactMap { $0.layer as? Activation }.filter { $0.kind == .leakyReLU || $0.kind == .relu }
+        precondition(Set(leakyReLUs.map(ObjectIdentifier.init)).count == leakyReLUs.count,
+                     "an activation used at two places would hold one place's slopes for both")
         let original = convolutions.map(\.weight.data)
+        // The gradient at w, recording every LeakyReLU's slopes on the way.
+        for activation in leakyReLUs { activation.linearization = .recording }
+        defer { for activation in leakyReLUs { activation.linearization = nil } }
         let g = convolutionGradients(network: network, input: input, loss: loss)
         let gradientNorm = sqrt(g.flatMap { $0 }.reduce(0.0) { $0 + Double($1) * Double($1) })
         let weightNorm = sqrt(original.flatMap { $0 }.reduce(0.0) { $0 + Double($1) * Double($1) })
-        let epsilon = Float(gradientNorm > 0 ? 1e-3 * weightNorm / gradientNorm : 0)
+        let epsilon = Float(gradientNorm > 0 ? 3e-5 * weightNorm / gradientNorm : 0)
+        guard epsilon > 0 else { return original.map { $0.map { _ in 0 } } }
         func shifted(_ sign: Float) -> [[Float]] {
             for (l, conv) in convolutions.enumerated() {
                 conv.weight.data = zip(original[l], g[l]).map { $0 + sign * epsilon * $1 }
@@ -161,7 +176,6 @@ public enum Pruner {
         }
         let plus = shifted(1), minus = shifted(-1)
         for (l, conv) in convolutions.enumerated() { conv.weight.data = original[l] }
-        guard epsilon > 0 else { return original.map { $0.map { _ in 0 } } }
         return (0..<convolutions.count).map { l in
             (0..<original[l].count).map { i in
                 let hg = (plus[l][i] - minus[l][i]) / (2 * epsilon)

@@ -41,6 +41,15 @@ public struct PruningMask: Equatable, Sendable {
     public var kept: Int { layers.reduce(0) { $0 + $1.kept } }
     public var sparsity: Double { 1 - Double(kept) / Double(count) }
 
+    /// This mask with the layers named in `dense` all kept.
+    public func keepingAll(of dense: Set<String>) -> PruningMask {
+        var mask = self
+        for l in mask.layers.indices where dense.contains(mask.layers[l].name) {
+            mask.layers[l].values = [Float](repeating: 1, count: mask.layers[l].count)
+        }
+        return mask
+    }
+
     /// Sparsity of the network this mask gives when `dense` layers are left unmasked.
     public func effectiveSparsity(keepingDense dense: Set<String>) -> Double {
         let kept = layers.reduce(0) { $0 + (dense.contains($1.name) ? $1.count : $1.kept) }

@@ -20,6 +20,12 @@ public struct TicketSearchConfiguration: Codable, Equatable, Sendable {
     public var learningRate: Float
     /// For random-layerwise: the IMP ticket whose per-layer sparsities are matched.
     public var referenceTicket: String?
+    /// IMP as the released LIP code runs it: the two input-facing convolutions train dense
+    /// in every round (its `prune_model_custom` skips them) while its global ranking
+    /// (`pruning_model`) still includes all of their weights, so each round prunes 20 %
+    /// of the other layers' remaining weights plus the input convolutions' whole. nil or
+    /// false: every convolution is masked, as the paper describes.
+    public var inputConvolutionsDenseInSearch: Bool?
 
     public init(method: PruningMethod, task: RestorationTask, images: [String], degradation: String, rounds: Int,
                 iterations: Int, pruneFraction: Double = IMP.pruneFraction, rewindIteration: Int = 0, seed: UInt64,

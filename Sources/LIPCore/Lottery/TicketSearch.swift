@@ -118,7 +118,11 @@ public struct TicketSearch {
         let stored = manifest.configuration
         var differences: [String] = []
         if !stored.isCompatible(with: configuration) {
-            differences.append("the search settings differ (folder: \(stored.method.rawValue) on \(stored.task.rawValue), \(stored.degradation), \(stored.iterations) steps, seed \(stored.seed), rewind \(stored.rewindIteration), images \(stored.images.joined(separator: ", ")); here: \(configuration.method.rawValue) on \(configuration.task.rawValue), \(configuration.degradation), \(configuration.iterations) steps, seed \(configuration.seed), rewind \(configuration.rewindIteration), images \(configuration.images.joined(separator: ", ")))")
+            func settings(_ c: TicketSearchConfiguration) -> String {
+                "\(c.method.rawValue) on \(c.task.rawValue), \(c.degradation), \(c.iterations) steps, seed \(c.seed), rewind \(c.rewindIteration), "
+                    + "released-code quirk \(c.inputConvolutionsDenseInSearch == true ? "on" : "off"), images \(c.images.joined(separator: ", "))"
+            }
+            differences.append("the search settings differ (folder: \(settings(stored)); here: \(settings(configuration)))")
         }
         if let storedSpecification = manifest.specification {
             differences += specification.differences(from: storedSpecification)
@@ -183,10 +187,16 @@ public struct TicketSearch {
     func searchIterative(network: Sequential, manifest: inout TicketManifest) throws {
         let first = manifest.rounds.count
         guard first < configuration.rounds + 1 else { return }
+        let trainedDense = configuration.inputConvolutionsDenseInSearch == true ? PruningMask.inputConvolutions : []
+        let layers = Set(network.convolutions.map(\.path))
+        guard trainedDense.isSubset(of: layers) else {
+            throw TicketError.incompatible(folder.url.path, "the released-code quirk keeps the input convolutions \(trainedDense.sorted().joined(separator: ", ")) dense, and this network has no layer \(trainedDense.subtracting(layers).sorted().joined(separator: ", "))")
+        }
         var roundStart = Date()
         let last = try iterativeMagnitudePruning(
             startingWith: try folder.mask(round: first, for: network), rounds: first..<configuration.rounds,
             fraction: configuration.pruneFraction,
+            trainedDense: trainedDense,
             train: { round, mask in
                 roundStart = Date()
                 let result = try trainRound(round, mask: mask, network: network, manifest: &manifest)
@@ -204,8 +214,12 @@ public struct TicketSearch {
                 progress?(String(format: "round %d: sparsity %.2f %%, best PSNR %.2f dB, %.0f s", round, 100 * mask.sparsity,
                                  result.bestEMAPSNR.psnrEMA, Date().timeIntervalSince(roundStart)))
             })
-        manifest.rounds.append(TicketRound(round: configuration.rounds, sparsity: last.sparsity, remainingWeights: last.kept,
-                                           seconds: 0))
+        // As every round's record: the sparsity the network has under the search's rule
+        // (with the released code's quirk, the input convolutions dense; the mask file keeps
+        // their computed masks).
+        let trainable = last.keepingAll(of: trainedDense)
+        manifest.rounds.append(TicketRound(round: configuration.rounds, sparsity: trainable.sparsity,
+                                           remainingWeights: trainable.kept, seconds: 0))
         try folder.write(manifest)
     }
 
@@ -349,8 +363,11 @@ public func evaluateTicket(_ folder: TicketFolder, round: Int, on problem: Resto
                            progress: ((IterationRecord) -> Void)? = nil) throws -> RestorationOutcome {
     let mask = try folder.mask(round: round, outputChannels: problem.clean.channels)
     let start = fromRewindPoint ? try folder.rewindWeights() : try folder.initialWeights()
+    // A search run with the released code's quirk never trained its input convolutions
+    // masked: its tickets are evaluated as the released code evaluates them.
+    let searchedAsReleased = try folder.manifest().configuration.inputConvolutionsDenseInSearch == true
     return try restore(problem, prior: .dip(.dip), settings: settings, initialWeights: start, mask: mask,
-                       keepDense: keepInputConvolutionsDense ? PruningMask.inputConvolutions : [],
+                       keepDense: keepInputConvolutionsDense || searchedAsReleased ? PruningMask.inputConvolutions : [],
                        snapshotSteps: snapshotSteps, progress: progress)
 }
 
