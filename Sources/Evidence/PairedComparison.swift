@@ -52,6 +52,13 @@ public struct RunConvergence: Codable, Equatable, Sendable {
     /// The largest late gain (dB) that still counts as a plateau.
     public static let plateauTolerance = 0.05
 
+    /// A curve's late gain: its best minus the best of its first 90 % (≤ 0 when it peaked
+    /// earlier; 0 for an empty curve).
+    public static func lateGain(of curve: [Double]) -> Double {
+        guard let best = curve.max() else { return 0 }
+        return best - curve.prefix(max(1, curve.count * 9 / 10)).max()!
+    }
+
     public init(label: String, bestStep: Int, steps: Int, lateGain: Double? = nil) {
         self.label = label
         self.bestStep = bestStep

@@ -20,8 +20,7 @@ public struct Experiment {
     /// The task's DIP settings with this scale's steps and seed.
     public let settings: FitSettings
     public let seed: UInt64
-    /// A digest of the clean image, the observation and the settings: what keys an
-    /// evaluation on this problem.
+    /// `problemKey` with the evaluation's step count: what keys an evaluation on this problem.
     public let key: String
     /// The same without the evaluation's step count, which neither a ticket search (it
     /// trains with its own steps, in its configuration) nor a deep-decoder fit (its own
@@ -92,10 +91,10 @@ public struct Experiment {
         settings.iterations = iterations
         settings.seed = seed
         self.settings = settings
-        key = try Self.digest(of: problem, settings: settings)
         var problemSettings = settings
         problemSettings.iterations = 0
         problemKey = try Self.digest(of: problem, settings: problemSettings)
+        key = SHA256.hex("\(problemKey)|\(iterations) steps")
     }
 
     private static func digest(of problem: RestorationProblem, settings: FitSettings) throws -> String {
@@ -398,8 +397,7 @@ public struct Evaluation: Codable, Sendable {
         self.best = report.metric(best)
         bestStep = best.iteration
         final = report.metric(report.final)
-        let early = report.history.prefix(max(1, report.history.count * 9 / 10)).map(report.metric).max()!
-        lateGain = self.best - early
+        lateGain = RunConvergence.lateGain(of: report.history.map(report.metric))
         if let step = report.detectedStep {
             detected = report.metric(report.history[step])
             detectedStep = step
