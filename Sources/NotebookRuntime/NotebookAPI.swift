@@ -66,7 +66,10 @@ public func claim(_ statement: String, source: String, paper: String? = nil, a: 
                   unit: String = " dB", runs: [RunConvergence] = [],
                   withoutOracle: (a: [Double], b: [Double])? = nil) -> Verdict {
     // A planning run's numbers are placeholders: nothing to decide.
-    if NotebookSession.current?.isPlanning == true { return .notChecked }
+    if let current = NotebookSession.current, current.isPlanning {
+        current.planningStandIns += 1
+        return .notChecked
+    }
     let evidence = PairedComparison(a: a, b: b, seeds: seeds, rule: rule, runs: runs)
     let unbiased = withoutOracle.map { PairedComparison(a: $0.a, b: $0.b, seeds: seeds, rule: rule) }
     var comparison = "\(arms.a) − \(arms.b): \(evidence.summary(unit: unit)); claim \(rule.statement(a: arms.a, b: arms.b))"

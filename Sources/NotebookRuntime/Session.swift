@@ -19,6 +19,11 @@ public final class NotebookSession {
     /// Per shared folder: what the store knew of its request before this run
     /// (`sharedFolder`), so that `--explain` can say why a result is computed.
     var sharedRequestHistory: [String: SharedRequestHistory] = [:]
+    /// How many times this run asked the result store for a shared folder (a search, an
+    /// evaluation, a fit): a value computed before any such request holds no placeholder.
+    var sharedFolderRequests = 0
+    /// How many planning-run stand-ins (claims not decided) this run handed out.
+    var planningStandIns = 0
 
     init(settings: SessionSettings) {
         self.settings = settings
@@ -138,11 +143,9 @@ public final class NotebookSession {
         let digest = hasher.finalize()
         let cache = ResultCache(root: URL(fileURLWithPath: settings.cacheDirectory))
         let indexEntry = cache.indexURL(notebook: settings.notebook, chunk: label, name: name)
+        let requestsBefore = sharedFolderRequests
         if isPlanning {
-            // Computed (from the store's results and the placeholders of the units not
-            // yet done) even when a finished value is cached, so that every unit the
-            // chunk needs is reported; never stored.
-            return try compute()
+            return try plannedValue(compute, digest: digest, key: key, index: indexEntry, cache: cache)
         }
         var reason: String
         if settings.force {
@@ -167,9 +170,29 @@ public final class NotebookSession {
             }
         }
         let value = try compute()
-        try cache.store(value, digest: digest, key: key, index: indexEntry)
+        try cache.store(value, digest: digest, key: key, index: indexEntry,
+                        asksForUnits: sharedFolderRequests > requestsBefore)
         emit(.cache(CacheRecord(chunk: chunk, name: name, hit: false, reason: reason,
                                 seconds: Date().timeIntervalSince(start))))
+        return value
+    }
+
+    /// A cached value in a planning run. Planning must see every unit a chunk asks for, so
+    /// a value is computed again (from the store's results and the placeholders of units
+    /// not yet done) unless it is known to ask for none: a stored value whose computation
+    /// made no request of the result store is reused. A value computed here before this
+    /// run made any such request holds no placeholder, so it is stored for the render (a
+    /// notebook without units, as the GAN pages, is then not computed twice).
+    private func plannedValue<T: Codable>(_ compute: () throws -> T, digest: String, key: ChunkKey, index: URL,
+                                          cache: ResultCache) throws -> T {
+        let cacheable = !settings.force && settings.chunkCacheable[chunk]
+        if cacheable, cache.asksForNoUnits(digest: digest), case .hit(let value) = cache.load(T.self, digest: digest) {
+            return value
+        }
+        let value = try compute()
+        if cacheable && sharedFolderRequests == 0 && planningStandIns == 0 {
+            try cache.store(value, digest: digest, key: key, index: index, asksForUnits: false)
+        }
         return value
     }
 }
@@ -188,6 +211,9 @@ struct ResultCache {
         var payloadSHA256: String
         var key: ChunkKey
         var created: String
+        /// Whether computing the value asked the result store for a shared folder (nil in
+        /// entries written before this was recorded: treated as yes).
+        var asksForUnits: Bool?
     }
 
     func objectURL(_ digest: String) -> URL { root.appendingPathComponent("objects/\(digest).json") }
@@ -218,12 +244,20 @@ struct ResultCache {
 
     /// Payload first, then its integrity record, both atomically: a crash in between
     /// leaves an entry without a record, which `load` treats as corrupt.
-    func store<T: Encodable>(_ value: T, digest: String, key: ChunkKey, index: URL) throws {
+    /// Whether the entry's computation is recorded as having asked for no shared unit.
+    func asksForNoUnits(digest: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: metaURL(digest).path),
+              let meta = try? JSONDecoder().decode(Meta.self, from: data) else { return false }
+        return meta.asksForUnits == false
+    }
+
+    func store<T: Encodable>(_ value: T, digest: String, key: ChunkKey, index: URL, asksForUnits: Bool) throws {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: index.deletingLastPathComponent(), withIntermediateDirectories: true)
         let payload = try JSONEncoder.keepingNonFiniteNumbers().encode(value)
         try payload.write(to: objectURL(digest), options: .atomic)
-        let meta = Meta(payloadSHA256: SHA256.hex(payload), key: key, created: ISO8601DateFormatter().string(from: Date()))
+        let meta = Meta(payloadSHA256: SHA256.hex(payload), key: key, created: ISO8601DateFormatter().string(from: Date()),
+                        asksForUnits: asksForUnits)
         try JSONEncoder().encode(meta).write(to: metaURL(digest), options: .atomic)
         try JSONEncoder().encode(key).write(to: index, options: .atomic)
     }

@@ -40,6 +40,7 @@ extension NotebookSession: ResultStoreSession {
     }
 
     public func willUse(sharedFolder path: String, kind: String, key: String, location: SharedStore.Location) {
+        sharedFolderRequests += 1
         if settings.force, settings.planning != true, settings.keepSharedResults != true,
            clearedSharedFolders.insert(path).inserted {
             try? FileManager.default.removeItem(atPath: path)

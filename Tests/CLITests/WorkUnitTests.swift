@@ -120,4 +120,69 @@ struct WorkUnitTests {
         let unknown = try cli.lip(["work", "run", "ticket-0123456789abcdef", "--cache", "cache-a"])
         #expect(unknown.status != 0 && unknown.output.contains("plan first"), "\(unknown.output)")
     }
+
+    /// Planning computes a cached value again only when it may ask for units: a value
+    /// computed before any request of the result store is stored for the render (a
+    /// notebook without units is not computed twice); one computed after a request (it may
+    /// hold a placeholder) is not stored; a value whose computation asked for no unit is
+    /// reused by the next plan, one that asked is computed again.
+    @Test func planningStoresAndReusesOnlyValuesThatAskForNoUnits() throws {
+        let log = cli.path("computed.log")
+        func logged(_ name: String) -> String {
+            """
+            let line = Data("\(name)\\n".utf8)
+            if let handle = FileHandle(forWritingAtPath: "\(log)") {
+                handle.seekToEndOfFile(); handle.write(line); handle.closeFile()
+            } else { FileManager.default.createFile(atPath: "\(log)", contents: line) }
+            """
+        }
+        _ = try cli.writeNotebook("planned", """
+            ```swift
+            //| label: plain
+            let plain = try cached("plain") { () -> Int in
+                \(logged("plain"))
+                return 42
+            }
+            ```
+
+            ```swift
+            //| label: search
+            var e = try Experiment(try Benchmark.named("denoising"), data: .embedded, size: 64, iterations: 3, seed: 42,
+                                   image: "img64.png")
+            e.searchIterations = 3
+            let rounds = try cached("search") { () -> Int in
+                try e.manifest(of: try e.ticket(.imp, rounds: 1)).rounds.count
+            }
+            ```
+
+            ```swift
+            //| label: after
+            let after = try cached("after") { () -> Int in
+                \(logged("after"))
+                return plain + rounds
+            }
+            print(after)
+            ```
+
+            """)
+        func computed() -> [String] {
+            (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        }
+        func plan() throws {
+            let result = try cli.lip(["notebook", "plan", "planned.swiftmd", "--profile", "smoke", "--cache", "cache-p",
+                                      "--output", "figures-p"])
+            #expect(result.status == 0, "\(result.output)")
+            // The search's value asks for a unit: computed again, so the plan still lists it.
+            #expect(result.output.contains("1 units (1 ticket)"), "\(result.output)")
+        }
+        try plan()
+        #expect(computed() == ["plain", "after"])
+        let render = try cli.lip(["notebook", "run", "planned.swiftmd", "--profile", "smoke", "--cache", "cache-p",
+                                  "--output", "figures-p"])
+        #expect(render.status == 0, "\(render.output)")
+        #expect(computed() == ["plain", "after", "after"], "the render reuses the planned plain value only")
+        try plan()
+        // The render computed "after" from real results without asking for a unit itself.
+        #expect(computed() == ["plain", "after", "after"], "the next plan reuses both values")
+    }
 }
