@@ -242,8 +242,6 @@ struct ResultCache {
         FileManager.default.contents(atPath: index.path).flatMap { try? JSONDecoder().decode(ChunkKey.self, from: $0) }
     }
 
-    /// Payload first, then its integrity record, both atomically: a crash in between
-    /// leaves an entry without a record, which `load` treats as corrupt.
     /// Whether the entry's computation is recorded as having asked for no shared unit.
     func asksForNoUnits(digest: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: metaURL(digest).path),
@@ -251,6 +249,8 @@ struct ResultCache {
         return meta.asksForUnits == false
     }
 
+    /// Payload first, then its integrity record, both atomically: a crash in between
+    /// leaves an entry without a record, which `load` treats as corrupt.
     func store<T: Encodable>(_ value: T, digest: String, key: ChunkKey, index: URL, asksForUnits: Bool) throws {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: index.deletingLastPathComponent(), withIntermediateDirectories: true)
