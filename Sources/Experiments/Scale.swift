@@ -64,6 +64,15 @@ public struct Scale: Codable, Sendable, Equatable {
     /// steps are provisional until measured at 128 px as quick's were at 64 (the dense DIP's
     /// peak step, see above): every claim's convergence check reports a run that peaks in
     /// its last 10 %, and `lip notebook plan --profile standard` states the CPU-hours.
+    ///
+    /// Denoising, measured at 128 px (2026-11-30, `benchmarks/step-budgets.swiftmd`,
+    /// `--profile standard --param rows=denoising --param lip=false --param seeds=42,7,1,3`,
+    /// runs of 3000 steps): the dense DIP peaks at steps 1246, 1126, 1115 and 1233, every
+    /// peak inside 1500 steps but two past its 80 % (1200); 1600 steps keeps them all under
+    /// 80 %. Not changed yet: this file is part of every rendered page's hash, so the change
+    /// waits for the next re-render of the quick pages; the standard row must not run before.
+    /// IMP rounds of 1000 steps stop before that peak (the paper trains each round as long as
+    /// it evaluates).
     public static let standard = Scale(
         name: "standard", size: 128, seeds: [42, 7, 1, 3, 5],
         steps: ["denoising": 1500, "inpainting": 2000, "sr-x4": 2000, "sr-x8": 2000],

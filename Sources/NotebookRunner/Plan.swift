@@ -31,6 +31,39 @@ public struct Plan: Codable, Sendable {
     public var profile: String
     public var notebooks: [PlannedNotebook]
     public var units: [Unit]
+    /// The pending units of the longest chain by estimated time, each after one it depends
+    /// on (`longestChain(of:)`), and that chain's seconds: the least wall time the plan
+    /// needs however many workers run at once.
+    public var longestChain: [String]
+    public var longestChainSeconds: Double
+
+    public init(profile: String, notebooks: [PlannedNotebook], units: [Unit]) {
+        self.profile = profile
+        self.notebooks = notebooks
+        self.units = units
+        (longestChain, longestChainSeconds) = Self.longestChain(of: units)
+    }
+
+    /// The chain of units, each depending on the one before, whose estimated seconds sum
+    /// highest (done units count 0 and are left out of the keys). No schedule finishes a
+    /// plan sooner than this chain, whatever the number of workers (of the threads the
+    /// estimates assume); with W workers none finishes sooner than the total over W either.
+    public static func longestChain(of units: [Unit]) -> (keys: [String], seconds: Double) {
+        let byKey = Dictionary(units.map { ($0.record.key, $0) }, uniquingKeysWith: { a, _ in a })
+        var memo: [String: (keys: [String], seconds: Double)] = [:]
+        func chain(ending key: String, _ seen: Set<String>) -> (keys: [String], seconds: Double) {
+            if let known = memo[key] { return known }
+            // A key outside the plan, or a cycle (which a plan should not hold), ends the chain.
+            guard let unit = byKey[key], !seen.contains(key) else { return ([], 0) }
+            let before = unit.record.dependencies.map { chain(ending: $0, seen.union([key])) }
+                .max { $0.seconds < $1.seconds } ?? ([], 0)
+            let result = unit.estimatedSeconds > 0
+                ? (before.keys + [key], before.seconds + unit.estimatedSeconds) : before
+            memo[key] = result
+            return result
+        }
+        return units.map { chain(ending: $0.record.key, []) }.max { $0.seconds < $1.seconds } ?? ([], 0)
+    }
 
     public var pending: [Unit] { units.filter { !$0.record.done } }
     public var estimatedSeconds: Double { units.reduce(0) { $0 + $1.estimatedSeconds } }
@@ -102,6 +135,10 @@ public struct Plan: Codable, Sendable {
         lines.append("\(units.count) units (\(byKind)); \(units.count - pending.count) done, \(pending.count) to run")
         lines.append(String(format: "estimated: %@ on one process of %d threads here, %.1f CPU-hours (dense step times, an upper bound for sparse rounds)",
                             Self.duration(seconds), threads, seconds * Double(threads) / 3600))
+        if longestChain.count > 0 {
+            lines.append(String(format: "longest chain of dependent units: %@ (%d unit(s), %@ first): the least wall time with any number of such processes",
+                                Self.duration(longestChainSeconds), longestChain.count, longestChain[0]))
+        }
         return lines.joined(separator: "\n")
     }
 
