@@ -142,7 +142,8 @@ public struct Plan: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func duration(_ seconds: Double) -> String {
+    /// Seconds in the unit that reads best: "—" for none, then s, min, h, d.
+    public static func duration(_ seconds: Double) -> String {
         if seconds <= 0 { return "—" }
         if seconds < 90 { return String(format: "%.0f s", seconds) }
         if seconds < 5400 { return String(format: "%.0f min", seconds / 60) }

@@ -54,9 +54,10 @@ struct SlurmSubmission {
             try SlurmRecord(directory: directory.path, arrays: arrays, finalJobID: finalID,
                             submitted: ISO8601DateFormatter().string(from: Date())).save(cache: notebookOptions.cache)
         }
-        print(String(format: "%d unit(s) to run (%d done), estimated %.1f CPU-hours; scripts and logs in %@",
+        print(String(format: "%d unit(s) to run (%d done), estimated %.1f CPU-hours, at least %@ of wall time (the longest chain of dependent units, at this machine's speed on %d threads); scripts and logs in %@",
                      plan.pending.count, plan.units.count - plan.pending.count,
-                     plan.estimatedSeconds * Double(Threads.count) / 3600, directory.path))
+                     plan.estimatedSeconds * Double(Threads.count) / 3600, Plan.duration(plan.longestChainSeconds),
+                     Threads.count, directory.path))
         print("watch: lip notebook status \(paths.joined(separator: " ")) --profile \(notebookOptions.profile.rawValue) --cache \(notebookOptions.cache)")
     }
 
