@@ -117,10 +117,11 @@ struct CompressedSensingTests {
         }
         let robust = error(.medianOfMeans), plain = error(.squares), minMax = error(.medianOfMeansMinMax)
         #expect(robust < 1e-3, "median of means: MSE \(robust)")
-        // The min-max game's last iterate is sensitive to rounding: a build for a Zen 3 CPU
-        // stops at MSE 0.027 with these 15 groups (also with 12; 1e-9 with 10 or 20), where a
-        // Zen 2 build got under 1e-3. What holds on both: it stays near the image (whose pixels
-        // have variance 4 x 0.3² = 0.36) while least squares is hundreds of times further off.
+        // The min-max game's last iterate is sensitive to rounding: with OpenBLAS's Zen kernels
+        // it stops at MSE 0.027 with these 15 groups (also with 12; 1e-9 with 10 or 20), where
+        // the Cooperlake (AVX-512) kernels got under 1e-3. What holds on both: it stays near
+        // the image (whose pixels have variance 4 x 0.3² = 0.36) while least squares is
+        // hundreds of times further off.
         #expect(minMax < 0.05, "min-max median of means: MSE \(minMax)")
         #expect(plain > 100 * robust, "least squares \(plain) against median of means \(robust)")
         #expect(plain > 100 * minMax, "least squares \(plain) against min-max median of means \(minMax)")
